@@ -1,0 +1,397 @@
+#include "config.h"
+
+#include <sys/file.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "state.h"
+#include "trust.h"
+
+#define STATE_VERSION	"1"
+
+static int
+state_path(char *buf, size_t size, const char *dir, const char *user,
+    const char *suffix)
+{
+	if (snprintf(buf, size, "%s/%s%s", dir, user, suffix) >= (int)size)
+		return HG_ERR_TOOLONG;
+	return 0;
+}
+
+int
+state_lock(const char *dir, const char *user, uid_t owner, int *fdp,
+    struct hg_msg *msg)
+{
+	char path[PATH_MAX];
+	int fd, r;
+
+	*fdp = -1;
+	if ((r = trust_check_dir(dir, owner, msg)) != 0)
+		return r;
+	if (state_path(path, sizeof(path), dir, user, ".lock") != 0)
+		return hg_fail(msg, HG_ERR_TOOLONG, "%s: path too long", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return hg_fail(msg, HG_ERR_IO, "%s: open: %s", path,
+		    strerror(errno));
+	if ((r = trust_check_fd(fd, path, TRUST_SECRET, owner, msg)) != 0) {
+		close(fd);
+		return r;
+	}
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			r = hg_fail(msg, HG_ERR_IO, "%s: lock: %s", path,
+			    strerror(errno));
+			close(fd);
+			return r;
+		}
+	}
+	*fdp = fd;
+	return 0;
+}
+
+void
+state_unlock(int fd)
+{
+	if (fd != -1)
+		close(fd);	/* closing the descriptor releases the flock */
+}
+
+static void
+state_init(struct hg_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->last_step = -1;
+}
+
+/* Source names are stored percent-encoded so that a field has no blanks. */
+static int
+encode_source(const char *src, char *out, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (; *src != '\0'; src++) {
+		unsigned char c = (unsigned char)*src;
+
+		if (n + 4 > size)
+			return -1;
+		if (c > 0x20 && c < 0x7f && c != '%') {
+			out[n++] = (char)c;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 0xf];
+		}
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int
+decode_source(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+	int hi, lo;
+
+	for (; *in != '\0'; in++) {
+		if (n + 1 >= size)
+			return -1;
+		if (*in != '%') {
+			out[n++] = *in;
+			continue;
+		}
+		if ((hi = hexval(in[1])) < 0 || (lo = hexval(in[2])) < 0 ||
+		    (hi == 0 && lo == 0))
+			return -1;
+		out[n++] = (char)(hi << 4 | lo);
+		in += 2;
+	}
+	out[n] = '\0';
+	return n > 0 ? 0 : -1;
+}
+
+/* Parse a decimal number (optionally negative) up to a blank or the end. */
+static int
+parse_ll(char **p, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(*p, &end, 10);
+	if (end == *p || errno != 0 || (*end != ' ' && *end != '\0'))
+		return -1;
+	*p = end + (*end == ' ');
+	return 0;
+}
+
+static int
+parse_fails(char **p, struct state_fails *f)
+{
+	long long count;
+
+	if (parse_ll(p, &count) != 0 || count < 0 || count > UINT_MAX ||
+	    parse_ll(p, &f->first) != 0 || parse_ll(p, &f->locked_until) != 0)
+		return -1;
+	f->count = (unsigned)count;
+	return 0;
+}
+
+int
+state_parse(struct hg_state *st, char *text, size_t len, const char *path,
+    struct hg_msg *msg)
+{
+	struct conf_lines it;
+	struct state_source *s;
+	char *line, *k, *v;
+	bool versioned = false;
+	int r;
+
+	state_init(st);
+	conf_lines_init(&it, text, len);
+	while ((r = conf_lines_next(&it, &line)) == 1) {
+		if (*line == '\0')
+			continue;
+		if (conf_split(line, &k, &v) != 0)
+			goto bad;
+		if (strcmp(k, "version") == 0 && strcmp(v, STATE_VERSION) == 0)
+			versioned = true;
+		else if (strcmp(k, "last_step") == 0) {
+			if (parse_ll(&v, &st->last_step) != 0 || *v != '\0')
+				goto bad;
+		} else if (strcmp(k, "last_success") == 0) {
+			if (parse_ll(&v, &st->last_success) != 0 || *v != '\0')
+				goto bad;
+		} else if (strcmp(k, "total") == 0) {
+			if (parse_fails(&v, &st->total) != 0 || *v != '\0')
+				goto bad;
+		} else if (strcmp(k, "source") == 0) {
+			if (st->nsources == STATE_MAX_SOURCES)
+				goto bad;
+			s = &st->sources[st->nsources];
+			if (parse_fails(&v, &s->fails) != 0 ||
+			    decode_source(v, s->name, sizeof(s->name)) != 0)
+				goto bad;
+			st->nsources++;
+		} else
+			goto bad;
+	}
+	if (r == 0 && versioned)
+		return 0;
+	if (r == 0)
+		return hg_fail(msg, HG_ERR_STATE,
+		    "%s: no 'version = " STATE_VERSION "' line (truncated or "
+		    "foreign file); inspect it, then remove it or run "
+		    "'hostgate unlock'", path);
+ bad:
+	return hg_fail(msg, HG_ERR_STATE,
+	    "%s:%u: malformed state line; inspect the file, then remove it "
+	    "or run 'hostgate unlock'", path, it.lineno);
+}
+
+int
+state_format(const struct hg_state *st, char *buf, size_t size)
+{
+	char name[STATE_MAX_SOURCE_LEN * 3 + 1];
+	size_t i, len;
+	int n;
+
+	n = snprintf(buf, size, "# hostgate lockout and replay state; see "
+	    "hostgate(8) status and unlock\nversion = " STATE_VERSION "\n"
+	    "last_step = %lld\nlast_success = %lld\ntotal = %u %lld %lld\n",
+	    st->last_step, st->last_success, st->total.count, st->total.first,
+	    st->total.locked_until);
+	if (n < 0 || (size_t)n >= size)
+		return HG_ERR_TOOLONG;
+	len = (size_t)n;
+	for (i = 0; i < st->nsources; i++) {
+		const struct state_source *s = &st->sources[i];
+
+		if (encode_source(s->name, name, sizeof(name)) != 0)
+			return HG_ERR_TOOLONG;
+		n = snprintf(buf + len, size - len, "source = %u %lld %lld %s\n",
+		    s->fails.count, s->fails.first, s->fails.locked_until,
+		    name);
+		if (n < 0 || (size_t)n >= size - len)
+			return HG_ERR_TOOLONG;
+		len += (size_t)n;
+	}
+	return (int)len;
+}
+
+int
+state_load(const char *dir, const char *user, uid_t owner,
+    struct hg_state *st, struct hg_msg *msg)
+{
+	char path[PATH_MAX], *text;
+	size_t len;
+	int r;
+
+	state_init(st);
+	if (state_path(path, sizeof(path), dir, user, "") != 0)
+		return hg_fail(msg, HG_ERR_TOOLONG, "%s: path too long", dir);
+	r = trust_read(path, TRUST_SECRET, owner, STATE_MAX_FILE, &text, &len,
+	    msg);
+	if (r == HG_ERR_NOENT)
+		return 0;
+	if (r == HG_ERR_TOOLONG)
+		return hg_fail(msg, HG_ERR_STATE, "%s: larger than %d bytes",
+		    path, STATE_MAX_FILE);
+	if (r != 0)
+		return r;
+	r = state_parse(st, text, len, path, msg);
+	free(text);
+	return r;
+}
+
+int
+state_save(const char *dir, const char *user, const struct hg_state *st,
+    struct hg_msg *msg)
+{
+	char path[PATH_MAX], buf[STATE_MAX_FILE];
+	int n;
+
+	if (state_path(path, sizeof(path), dir, user, "") != 0)
+		return hg_fail(msg, HG_ERR_TOOLONG, "%s: path too long", dir);
+	if ((n = state_format(st, buf, sizeof(buf))) < 0)
+		return hg_fail(msg, HG_ERR_INTERNAL, "%s: state too large",
+		    path);
+	return trust_replace(path, buf, (size_t)n, 0600, msg);
+}
+
+static struct state_source *
+find_source(struct hg_state *st, const char *source)
+{
+	size_t i;
+
+	for (i = 0; i < st->nsources; i++)
+		if (strcmp(st->sources[i].name, source) == 0)
+			return &st->sources[i];
+	return NULL;
+}
+
+static void
+remove_source(struct hg_state *st, struct state_source *s)
+{
+	size_t i = (size_t)(s - st->sources);
+
+	memmove(s, s + 1, (st->nsources - i - 1) * sizeof(*s));
+	st->nsources--;
+}
+
+/* Forget sources whose window has passed and which are not locked. */
+static void
+prune(struct hg_state *st, long long now, unsigned interval)
+{
+	size_t i = 0;
+
+	while (i < st->nsources) {
+		struct state_fails *f = &st->sources[i].fails;
+
+		if (now - f->first >= interval && f->locked_until <= now)
+			remove_source(st, &st->sources[i]);
+		else
+			i++;
+	}
+}
+
+static void
+fails_add(struct state_fails *f, long long now, unsigned deny,
+    const struct state_limits *limits)
+{
+	if (f->count == 0 || now - f->first >= limits->interval) {
+		f->count = 0;
+		f->first = now;
+	}
+	if (f->count < UINT_MAX)
+		f->count++;
+	if (deny != 0 && f->count >= deny)
+		f->locked_until = now + limits->unlock;
+}
+
+bool
+state_is_locked(const struct hg_state *st, const char *source,
+    long long now, long long *until)
+{
+	size_t i;
+
+	*until = 0;
+	if (st->total.locked_until > now)
+		*until = st->total.locked_until;
+	for (i = 0; i < st->nsources; i++)
+		if (strcmp(st->sources[i].name, source) == 0 &&
+		    st->sources[i].fails.locked_until > *until &&
+		    st->sources[i].fails.locked_until > now)
+			*until = st->sources[i].fails.locked_until;
+	return *until != 0;
+}
+
+void
+state_fail(struct hg_state *st, const char *source, long long now,
+    const struct state_limits *limits)
+{
+	struct state_source *s;
+	size_t i, oldest;
+
+	prune(st, now, limits->interval);
+	if ((s = find_source(st, source)) == NULL) {
+		if (st->nsources == STATE_MAX_SOURCES) {
+			/*
+			 * Full: forget the source whose window began first.
+			 * The per-user total still bounds the guesses.
+			 */
+			for (i = 1, oldest = 0; i < st->nsources; i++)
+				if (st->sources[i].fails.first <
+				    st->sources[oldest].fails.first)
+					oldest = i;
+			remove_source(st, &st->sources[oldest]);
+		}
+		s = &st->sources[st->nsources++];
+		memset(s, 0, sizeof(*s));
+		snprintf(s->name, sizeof(s->name), "%s", source);
+	}
+	fails_add(&s->fails, now, limits->deny, limits);
+	fails_add(&st->total, now, limits->deny_total, limits);
+}
+
+void
+state_success(struct hg_state *st, const char *source, long long now,
+    long long step)
+{
+	struct state_source *s;
+
+	if ((s = find_source(st, source)) != NULL)
+		remove_source(st, s);
+	if (step >= 0)
+		st->last_step = step;
+	st->last_success = now;
+}
+
+void
+state_clear(struct hg_state *st, const char *source)
+{
+	struct state_source *s;
+
+	if (source == NULL) {
+		st->nsources = 0;
+		memset(&st->total, 0, sizeof(st->total));
+	} else if ((s = find_source(st, source)) != NULL)
+		remove_source(st, s);
+}

@@ -1,0 +1,410 @@
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <liboath/oath.h>
+#include <sodium.h>
+
+#include "conf.h"
+#include "secure.h"
+#include "totp.h"
+#include "trust.h"
+
+/*
+ * Recovery codes carry 50 random bits, so a cheap argon2id setting is
+ * enough against offline guessing and keeps a login with one fast.
+ */
+#define RECOVERY_OPSLIMIT	1
+#define RECOVERY_MEMLIMIT	(8U * 1024 * 1024)
+#define RECOVERY_MIN_WORK	5
+/* Crockford's base32 alphabet: no i, l, o, u to misread. */
+static const char recovery_alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+
+const char *
+totp_alg_name(enum totp_alg alg)
+{
+	switch (alg) {
+	case TOTP_SHA256:	return "sha256";
+	case TOTP_SHA512:	return "sha512";
+	default:		return "sha1";
+	}
+}
+
+static int
+parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0' || strlen(s) > 6)
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	if (v < min || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Decode the value of "secret =" into SEED. */
+static int
+parse_secret(struct hg_seed *seed, const char *user, const char *value,
+    const unsigned char *key, const char *path, unsigned line,
+    struct hg_msg *msg)
+{
+	char *bin = NULL;
+	size_t len = 0;
+	int r;
+
+	if (strncmp(value, SECURE_SEALED_PREFIX,
+	    sizeof(SECURE_SEALED_PREFIX) - 1) == 0) {
+		if (key == NULL)
+			return hg_fail(msg, HG_ERR_SEED,
+			    "%s:%u: secret is sealed but no seed key could be "
+			    "loaded", path, line);
+		if (secure_unseal(key, user, value, seed->secret,
+		    sizeof(seed->secret), &seed->secret_len) != 0)
+			return hg_fail(msg, HG_ERR_SEED,
+			    "%s:%u: sealed secret does not open for user '%s' "
+			    "with this seed key (tampered, copied from another "
+			    "user, or another key)", path, line, user);
+		seed->sealed = true;
+	} else {
+		r = oath_base32_decode(value, strlen(value), &bin, &len);
+		if (r != OATH_OK) {
+			if (bin != NULL)
+				free(bin);
+			return hg_fail(msg, HG_ERR_SEED,
+			    "%s:%u: secret is neither 'sealed:...' nor valid "
+			    "base32", path, line);
+		}
+		if (len > sizeof(seed->secret)) {
+			sodium_memzero(bin, len);
+			free(bin);
+			return hg_fail(msg, HG_ERR_SEED,
+			    "%s:%u: secret longer than %d bytes", path, line,
+			    TOTP_MAX_SECRET);
+		}
+		memcpy(seed->secret, bin, len);
+		seed->secret_len = len;
+		sodium_memzero(bin, len);
+		free(bin);
+	}
+	if (seed->secret_len < TOTP_MIN_SECRET)
+		return hg_fail(msg, HG_ERR_SEED,
+		    "%s:%u: secret shorter than %d bytes", path, line,
+		    TOTP_MIN_SECRET);
+	return 0;
+}
+
+int
+totp_seed_parse(struct hg_seed *seed, const char *user, const char *text,
+    size_t len, const unsigned char *key, const char *path,
+    struct hg_msg *msg)
+{
+	struct conf_lines it;
+	unsigned seen_secret = 0, seen_digits = 0, seen_period = 0;
+	unsigned seen_alg = 0, *seen;
+	char *work = NULL, *line, *k, *v;
+	int r;
+
+	memset(seed, 0, sizeof(*seed));
+	seed->digits = 6;
+	seed->period = 30;
+	seed->algorithm = TOTP_SHA1;
+	if ((seed->text = malloc(len + 1)) == NULL ||
+	    (work = malloc(len + 1)) == NULL) {
+		r = hg_fail(msg, HG_ERR_NOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	memcpy(seed->text, text, len + 1);
+	seed->text_len = len;
+	memcpy(work, text, len + 1);
+	conf_lines_init(&it, work, len);
+	while ((r = conf_lines_next(&it, &line)) == 1) {
+		if (*line == '\0')
+			continue;
+		if (conf_split(line, &k, &v) != 0) {
+			r = hg_fail(msg, HG_ERR_SEED,
+			    "%s:%u: expected 'key = value'", path, it.lineno);
+			goto out;
+		}
+		if (strcmp(k, "recovery") == 0) {
+			if (seed->nrecovery == TOTP_MAX_RECOVERY) {
+				r = hg_fail(msg, HG_ERR_SEED,
+				    "%s:%u: more than %d recovery codes", path,
+				    it.lineno, TOTP_MAX_RECOVERY);
+				goto out;
+			}
+			if (strncmp(v, "$argon2id$", 10) != 0 ||
+			    strlen(v) >= crypto_pwhash_STRBYTES) {
+				r = hg_fail(msg, HG_ERR_SEED,
+				    "%s:%u: recovery must be an argon2id hash",
+				    path, it.lineno);
+				goto out;
+			}
+			if ((seed->recovery[seed->nrecovery] = strdup(v)) ==
+			    NULL) {
+				r = hg_fail(msg, HG_ERR_NOMEM,
+				    "%s: out of memory", path);
+				goto out;
+			}
+			seed->recovery_line[seed->nrecovery++] = it.lineno;
+			continue;
+		}
+		if (strcmp(k, "secret") == 0)
+			seen = &seen_secret;
+		else if (strcmp(k, "digits") == 0)
+			seen = &seen_digits;
+		else if (strcmp(k, "period") == 0)
+			seen = &seen_period;
+		else if (strcmp(k, "algorithm") == 0)
+			seen = &seen_alg;
+		else {
+			r = hg_fail(msg, HG_ERR_SEED, "%s:%u: unknown key '%s'",
+			    path, it.lineno, k);
+			goto out;
+		}
+		if (*seen != 0) {
+			r = hg_fail(msg, HG_ERR_SEED,
+			    "%s:%u: '%s' is already set at line %u", path,
+			    it.lineno, k, *seen);
+			goto out;
+		}
+		*seen = it.lineno;
+		if (seen == &seen_secret)
+			r = parse_secret(seed, user, v, key, path, it.lineno,
+			    msg);
+		else if (seen == &seen_digits)
+			r = (strcmp(v, "6") == 0 || strcmp(v, "8") == 0) ?
+			    parse_uint(v, 6, 8, &seed->digits) :
+			    hg_fail(msg, HG_ERR_SEED,
+			    "%s:%u: digits must be 6 or 8", path, it.lineno);
+		else if (seen == &seen_period)
+			r = parse_uint(v, 1, 3600, &seed->period) == 0 ? 0 :
+			    hg_fail(msg, HG_ERR_SEED,
+			    "%s:%u: period must be 1 to 3600 seconds", path,
+			    it.lineno);
+		else if (strcmp(v, "sha1") == 0)
+			seed->algorithm = TOTP_SHA1;
+		else if (strcmp(v, "sha256") == 0)
+			seed->algorithm = TOTP_SHA256;
+		else if (strcmp(v, "sha512") == 0)
+			seed->algorithm = TOTP_SHA512;
+		else
+			r = hg_fail(msg, HG_ERR_SEED,
+			    "%s:%u: algorithm must be sha1, sha256 or sha512",
+			    path, it.lineno);
+		if (r != 0)
+			goto out;
+	}
+	if (r < 0) {
+		r = hg_fail(msg, HG_ERR_SEED,
+		    "%s:%u: NUL byte or overlong line", path, it.lineno);
+		goto out;
+	}
+	if (seen_secret == 0) {
+		r = hg_fail(msg, HG_ERR_SEED, "%s: no 'secret =' line", path);
+		goto out;
+	}
+	r = 0;
+ out:
+	if (work != NULL) {
+		sodium_memzero(work, len);
+		free(work);
+	}
+	if (r != 0)
+		totp_seed_free(seed);
+	return r;
+}
+
+int
+totp_seed_load(struct hg_seed *seed, const char *dir, const char *user,
+    uid_t owner, const unsigned char *key, struct hg_msg *msg)
+{
+	char path[PATH_MAX], *text;
+	size_t len;
+	int r;
+
+	memset(seed, 0, sizeof(*seed));
+	if (snprintf(path, sizeof(path), "%s/%s", dir, user) >=
+	    (int)sizeof(path))
+		return hg_fail(msg, HG_ERR_TOOLONG, "%s: path too long", dir);
+	r = trust_read(path, TRUST_SECRET, owner, TOTP_MAX_FILE, &text, &len,
+	    msg);
+	if (r == HG_ERR_NOENT)
+		return HG_ERR_NO_SEED;
+	if (r == HG_ERR_TOOLONG)
+		return hg_fail(msg, HG_ERR_SEED, "%s: larger than %d bytes",
+		    path, TOTP_MAX_FILE);
+	if (r != 0)
+		return r;
+	r = totp_seed_parse(seed, user, text, len, key, path, msg);
+	sodium_memzero(text, len);
+	free(text);
+	return r;
+}
+
+void
+totp_seed_free(struct hg_seed *seed)
+{
+	size_t i;
+
+	for (i = 0; i < seed->nrecovery; i++)
+		free(seed->recovery[i]);
+	if (seed->text != NULL) {
+		sodium_memzero(seed->text, seed->text_len);
+		free(seed->text);
+	}
+	sodium_memzero(seed, sizeof(*seed));
+}
+
+void
+totp_seed_dummy(struct hg_seed *seed)
+{
+	memset(seed, 0, sizeof(*seed));
+	randombytes_buf(seed->secret, 20);
+	seed->secret_len = 20;
+	seed->digits = 6;
+	seed->period = 30;
+	seed->algorithm = TOTP_SHA1;
+}
+
+int
+totp_normalize(const char *code, char out[TOTP_MAX_CODE + 1])
+{
+	size_t n = 0;
+
+	for (; *code != '\0'; code++) {
+		if (*code == ' ' || *code == '\t')
+			continue;
+		if (n == TOTP_MAX_CODE) {
+			sodium_memzero(out, TOTP_MAX_CODE + 1);
+			return HG_ERR_TOOLONG;
+		}
+		out[n++] = *code;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+bool
+totp_is_ordinary(const struct hg_seed *seed, const char *code)
+{
+	size_t i;
+
+	for (i = 0; code[i] != '\0'; i++)
+		if (code[i] < '0' || code[i] > '9')
+			return false;
+	return i == seed->digits;
+}
+
+/* liboath calls this with each candidate code: compare in constant time. */
+static int
+code_cmp(void *handle, const char *candidate)
+{
+	return secure_streq(handle, candidate) ? 0 : 1;
+}
+
+int
+totp_verify(const struct hg_seed *seed, const char *code, time_t now,
+    unsigned window, long long *step_time)
+{
+	uint64_t counter = 0;
+	int flags, pos = 0, r;
+
+	if (!totp_is_ordinary(seed, code))
+		return HG_ERR_BAD_CODE;
+	flags = seed->algorithm == TOTP_SHA256 ? OATH_TOTP_HMAC_SHA256 :
+	    seed->algorithm == TOTP_SHA512 ? OATH_TOTP_HMAC_SHA512 : 0;
+	r = oath_totp_validate4_callback((const char *)seed->secret,
+	    seed->secret_len, now, seed->period, 0, seed->digits, window, &pos,
+	    &counter, flags, code_cmp, (void *)code);
+	if (r == OATH_INVALID_OTP)
+		return HG_ERR_BAD_CODE;
+	if (r < 0 || counter > (uint64_t)LLONG_MAX / seed->period)
+		return HG_ERR_INTERNAL;
+	*step_time = (long long)counter * seed->period;
+	return 0;
+}
+
+int
+totp_recovery_match(const struct hg_seed *seed, const char *code)
+{
+	char dummy[crypto_pwhash_STRBYTES], canon[TOTP_MAX_CODE + 1];
+	int found = HG_ERR_BAD_CODE, sink = 0;
+	size_t i, n;
+
+	/* Recovery codes are case-insensitive and may be typed with dashes. */
+	for (i = 0, n = 0; code[i] != '\0' && n < TOTP_MAX_CODE; i++) {
+		if (code[i] == '-')
+			continue;
+		canon[n++] = (code[i] >= 'A' && code[i] <= 'Z') ?
+		    (char)(code[i] - 'A' + 'a') : code[i];
+	}
+	canon[n] = '\0';
+	for (i = 0; i < seed->nrecovery; i++)
+		if (crypto_pwhash_str_verify(seed->recovery[i], canon, n) == 0 &&
+		    found < 0)
+			found = (int)i;
+	/* Pad with a hash of a random code so the work hides the count. */
+	if (i < RECOVERY_MIN_WORK) {
+		char rnd[TOTP_RECOVERY_LEN + 1];
+
+		if (totp_recovery_new(rnd, dummy) == 0)
+			i++;
+		for (; i < RECOVERY_MIN_WORK; i++)
+			sink |= crypto_pwhash_str_verify(dummy, canon, n);
+		sodium_memzero(rnd, sizeof(rnd));
+		(void)sink;
+	}
+	sodium_memzero(canon, sizeof(canon));
+	return found;
+}
+
+int
+totp_recovery_remove(const struct hg_seed *seed, size_t index, char **out,
+    size_t *lenp)
+{
+	const char *p = seed->text, *end = seed->text + seed->text_len, *nl;
+	unsigned line = 0;
+	size_t len = 0, n;
+	char *buf;
+
+	if ((buf = malloc(seed->text_len + 1)) == NULL)
+		return HG_ERR_NOMEM;
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		if (++line != seed->recovery_line[index]) {
+			memcpy(buf + len, p, n);
+			len += n;
+		}
+		p += n;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*lenp = len;
+	return 0;
+}
+
+int
+totp_recovery_new(char code[TOTP_RECOVERY_LEN + 1], char *hash)
+{
+	size_t i;
+
+	for (i = 0; i < TOTP_RECOVERY_LEN; i++)
+		code[i] = recovery_alphabet[randombytes_uniform(
+		    sizeof(recovery_alphabet) - 1)];
+	code[i] = '\0';
+	if (crypto_pwhash_str_alg(hash, code, TOTP_RECOVERY_LEN,
+	    RECOVERY_OPSLIMIT, RECOVERY_MEMLIMIT,
+	    crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return HG_ERR_NOMEM;
+	return 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * Files are trusted by descriptor: opened without following a final symlink,
+ * then checked with fstat for type, owner and mode, so that a check and the
+ * use that follows it see the same file.
+ */
+#ifndef HG_TRUST_H
+#define HG_TRUST_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+#include "err.h"
+
+/* How much a file must be protected. */
+enum trust_level {
+	TRUST_PUBLIC,	/* settings, policy: not writable by group/other */
+	TRUST_SECRET,	/* seeds, key, state: no group/other access at all */
+};
+
+/* The largest file trust_read() accepts. */
+#define TRUST_MAX_FILE	(1024 * 1024)
+
+/*
+ * Check an open descriptor: a regular file owned by OWNER with the mode
+ * LEVEL demands.  PATH only names the file in the diagnostic.
+ * Returns 0 or HG_ERR_UNTRUSTED.
+ */
+int trust_check_fd(int fd, const char *path, enum trust_level level,
+    uid_t owner, struct hg_msg *msg);
+
+/*
+ * Read all of the trusted file PATH (at most MAX bytes) into a new buffer,
+ * NUL-terminated; *LEN excludes the terminator.  The caller wipes and frees
+ * it.  Returns 0, HG_ERR_NOENT, HG_ERR_IO, HG_ERR_UNTRUSTED, HG_ERR_TOOLONG
+ * or HG_ERR_NOMEM.
+ */
+int trust_read(const char *path, enum trust_level level, uid_t owner,
+    size_t max, char **buf, size_t *len, struct hg_msg *msg);
+
+/*
+ * Check that the directory PATH is a directory owned by OWNER that no one
+ * else can write to.  Returns 0, HG_ERR_NOENT, HG_ERR_IO or HG_ERR_UNTRUSTED.
+ */
+int trust_check_dir(const char *path, uid_t owner, struct hg_msg *msg);
+
+/*
+ * Replace PATH atomically with LEN bytes of DATA and mode MODE: write a
+ * sibling temporary file, fsync it, rename it over PATH and fsync the
+ * directory, so that a crash leaves either the old or the new content.
+ * Callers serialise writers of the same PATH.  Returns 0 or HG_ERR_IO.
+ */
+int trust_replace(const char *path, const void *data, size_t len,
+    mode_t mode, struct hg_msg *msg);
+
+#endif /* HG_TRUST_H */

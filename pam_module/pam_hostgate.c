@@ -1,0 +1,660 @@
+/*
+ * pam_hostgate: the PAM entry points.  Thin glue over common/: it talks to
+ * the application, maps HG_ERR_* to PAM codes in to_pam() and fails closed.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+
+#include <crypt.h>
+#include <errno.h>
+#include <pwd.h>
+#include <shadow.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <liboath/oath.h>
+#include <sodium.h>
+
+#define PAM_SM_AUTH
+#define PAM_SM_ACCOUNT
+#define PAM_SM_SESSION
+#define PAM_SM_PASSWORD
+#include <security/pam_appl.h>
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "conf.h"
+#include "err.h"
+#include "record.h"
+#include "secure.h"
+#include "state.h"
+#include "totp.h"
+#include "trust.h"
+
+#define FACTORS_DATA	"hostgate_factors"
+#define MAX_PASSWORD	512	/* as pam_unix: longer input is refused */
+#define MAX_USER	256
+#define PROMPT_PASSWORD	"Password: "
+#define PROMPT_CODE	"Verification code: "
+#define LOCKED_NOTICE	"Too many failed attempts: logins are refused " \
+	"for a while."
+
+#define log_f(pamh, prio, ...)	hg_log((pamh), (prio), __func__, __VA_ARGS__)
+
+static void hg_log(pam_handle_t *, int, const char *, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+hg_log(pam_handle_t *pamh, int prio, const char *func, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	pam_syslog(pamh, prio, "%s: %s", func, buf);
+}
+
+/* The one place where hostgate errors become PAM codes. */
+static int
+to_pam(int err)
+{
+	switch (err) {
+	case HG_OK:
+		return PAM_SUCCESS;
+	case HG_ERR_BAD_PASSWORD:
+	case HG_ERR_BAD_CODE:
+	case HG_ERR_REPLAY:
+	case HG_ERR_LOCKED:
+	case HG_ERR_NO_SEED:
+	case HG_ERR_UNKNOWN_USER:
+		return PAM_AUTH_ERR;
+	case HG_ERR_IO:
+	case HG_ERR_NOENT:
+	case HG_ERR_UNTRUSTED:
+	case HG_ERR_SEED:
+	case HG_ERR_STATE:
+		return PAM_AUTHINFO_UNAVAIL;
+	case HG_ERR_CONV:
+		return PAM_CONV_ERR;
+	case HG_ERR_NOMEM:
+		return PAM_BUF_ERR;
+	default:
+		return PAM_SERVICE_ERR;
+	}
+}
+
+/* Everything one authentication attempt knows. */
+struct attempt {
+	pam_handle_t	*pamh;
+	int		 flags;
+	struct hg_conf	 conf;
+	const char	*user;
+	bool		 known;		/* the name is valid and in NSS */
+	uid_t		 uid;
+	char		 source[STATE_MAX_SOURCE_LEN + 1];
+	char		*password;	/* our copy, wiped */
+	char		 code[TOTP_MAX_CODE + 1];
+	bool		 code_toolong;
+	bool		 password_ok;
+	bool		 used_totp;
+	bool		 used_scratch;
+	bool		 locked;
+	const char	*note;		/* extra detail for the log line */
+};
+
+/*
+ * A name we are willing to use as a file name and look up: no path
+ * separators, no leading dot or dash, printable, bounded.
+ */
+static bool
+user_name_ok(const char *user)
+{
+	size_t i;
+
+	if (user[0] == '\0' || user[0] == '.' || user[0] == '-')
+		return false;
+	for (i = 0; user[i] != '\0'; i++)
+		if (i >= MAX_USER || user[i] == '/' ||
+		    (unsigned char)user[i] <= 0x20 ||
+		    (unsigned char)user[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+static void
+lookup_user(struct attempt *a)
+{
+	struct passwd pw, *pwp = NULL;
+	char buf[4096];
+
+	a->known = false;
+	if (!user_name_ok(a->user))
+		return;
+	if (getpwnam_r(a->user, &pw, buf, sizeof(buf), &pwp) == 0 &&
+	    pwp != NULL) {
+		a->known = true;
+		a->uid = pw.pw_uid;
+	}
+}
+
+static void
+set_source(struct attempt *a)
+{
+	const void *rhost = NULL, *tty = NULL;
+
+	(void)pam_get_item(a->pamh, PAM_RHOST, &rhost);
+	(void)pam_get_item(a->pamh, PAM_TTY, &tty);
+	if (rhost != NULL && *(const char *)rhost != '\0')
+		snprintf(a->source, sizeof(a->source), "%s",
+		    (const char *)rhost);
+	else if (tty != NULL && *(const char *)tty != '\0')
+		snprintf(a->source, sizeof(a->source), "%s",
+		    (const char *)tty);
+	else
+		snprintf(a->source, sizeof(a->source), "unknown");
+}
+
+static bool
+lockout_applies(const struct attempt *a)
+{
+	return a->known && (a->uid != 0 || a->conf.lockout_root) &&
+	    (a->conf.lockout_deny != 0 || a->conf.lockout_deny_total != 0);
+}
+
+static void
+limits_of(const struct hg_conf *conf, struct state_limits *l)
+{
+	l->deny = conf->lockout_deny;
+	l->deny_total = conf->lockout_deny_total;
+	l->interval = conf->lockout_interval;
+	l->unlock = conf->lockout_unlock;
+}
+
+/* Is this user locked out from this source?  Read under the user's lock. */
+static int
+check_locked(struct attempt *a, struct hg_msg *msg)
+{
+	struct hg_state st;
+	long long until;
+	int fd, r;
+
+	if ((r = state_lock(a->conf.state_dir, a->user, 0, &fd, msg)) != 0)
+		return r;
+	if ((r = state_load(a->conf.state_dir, a->user, 0, &st, msg)) == 0)
+		a->locked = state_is_locked(&st, a->source, time(NULL), &until);
+	state_unlock(fd);
+	return r;
+}
+
+/* Ask one question with echo off; *OUT is ours to wipe and free. */
+static int
+ask(struct attempt *a, const char *prompt, char **out)
+{
+	int r;
+
+	*out = NULL;
+	r = pam_prompt(a->pamh, PAM_PROMPT_ECHO_OFF, out, "%s", prompt);
+	if (r != PAM_SUCCESS || *out == NULL) {
+		secure_strfree(*out);
+		*out = NULL;
+		return HG_ERR_CONV;
+	}
+	return 0;
+}
+
+/* The password: from an earlier module (first_pass flags) or a prompt. */
+static int
+get_password(struct attempt *a, struct hg_msg *msg)
+{
+	const void *item = NULL;
+	int r;
+
+	if (a->conf.try_first_pass || a->conf.use_first_pass) {
+		(void)pam_get_item(a->pamh, PAM_AUTHTOK, &item);
+		if (item != NULL) {
+			a->password = strdup(item);
+			return a->password != NULL ? 0 : HG_ERR_NOMEM;
+		}
+		if (a->conf.use_first_pass)
+			return hg_fail(msg, HG_ERR_CONFIG, "use_first_pass is "
+			    "set but no earlier module asked for a password");
+	}
+	if ((r = ask(a, PROMPT_PASSWORD, &a->password)) != 0)
+		return r;
+	/* Later modules in the stack may reuse it, as with pam_unix. */
+	if (pam_set_item(a->pamh, PAM_AUTHTOK, a->password) != PAM_SUCCESS)
+		return HG_ERR_INTERNAL;
+	return 0;
+}
+
+static int
+get_code(struct attempt *a)
+{
+	char *resp;
+	int r;
+
+	if ((r = ask(a, PROMPT_CODE, &resp)) != 0)
+		return r;
+	a->code_toolong = totp_normalize(resp, a->code) != 0;
+	secure_strfree(resp);
+	return 0;
+}
+
+/* Hash the typed password with a fresh salt of the system default method. */
+static void
+dummy_crypt(const char *password, struct crypt_data *cd)
+{
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+
+	if (crypt_gensalt_rn(NULL, 0, NULL, 0, salt, sizeof(salt)) != NULL)
+		(void)crypt_rn(password, salt, cd, sizeof(*cd));
+}
+
+/*
+ * Check the password against shadow with crypt(3).  Users that are unknown,
+ * have no shadow entry or a locked hash get the same work on a dummy hash.
+ * Returns 0, HG_ERR_BAD_PASSWORD or HG_ERR_IO (shadow unreadable).
+ */
+static int
+check_password(struct attempt *a, struct hg_msg *msg)
+{
+	struct spwd sp, *spp = NULL;
+	struct crypt_data *cd;
+	char buf[8192];
+	const char *out;
+	int r = HG_ERR_BAD_PASSWORD, e;
+
+	if ((cd = calloc(1, sizeof(*cd))) == NULL)
+		return HG_ERR_NOMEM;
+	if (!a->known || strlen(a->password) > MAX_PASSWORD) {
+		dummy_crypt(a->password, cd);
+		goto out;
+	}
+	e = getspnam_r(a->user, &sp, buf, sizeof(buf), &spp);
+	if (e != 0 && e != ENOENT) {
+		r = hg_fail(msg, HG_ERR_IO, "cannot read the shadow entry of "
+		    "user %s: %s (the module needs root for password=shadow)",
+		    a->user, strerror(e));
+		goto out;
+	}
+	if (spp == NULL || sp.sp_pwdp == NULL) {
+		a->note = "no shadow entry";
+		dummy_crypt(a->password, cd);
+		goto out;
+	}
+	if (sp.sp_pwdp[0] == '\0') {
+		/* An empty hash: only if the application allows null tokens. */
+		if ((a->flags & PAM_DISALLOW_NULL_AUTHTOK) == 0 &&
+		    a->password[0] == '\0')
+			r = 0;
+		else
+			a->note = "empty password not allowed";
+		dummy_crypt(a->password, cd);
+		goto out;
+	}
+	if (sp.sp_pwdp[0] == '!' || sp.sp_pwdp[0] == '*') {
+		a->note = "password locked in shadow";
+		dummy_crypt(a->password, cd);
+		goto out;
+	}
+	out = crypt_rn(a->password, sp.sp_pwdp, cd, sizeof(*cd));
+	if (out != NULL && out[0] != '*' && secure_streq(out, sp.sp_pwdp))
+		r = 0;
+ out:
+	sodium_memzero(buf, sizeof(buf));
+	sodium_memzero(cd, sizeof(*cd));
+	free(cd);
+	return r;
+}
+
+/*
+ * Does the typed code look like a recovery code?  Only those are checked
+ * against the (slow) hashes, so a wrong ordinary code stays cheap.
+ */
+static bool
+recovery_form(const char *code)
+{
+	size_t i, n = 0;
+
+	for (i = 0; code[i] != '\0'; i++) {
+		if (code[i] == '-')
+			continue;
+		if (!((code[i] >= '0' && code[i] <= '9') ||
+		    (code[i] >= 'a' && code[i] <= 'z') ||
+		    (code[i] >= 'A' && code[i] <= 'Z')))
+			return false;
+		n++;
+	}
+	return n >= 8 && n <= 16;
+}
+
+/* Remove recovery code INDEX from the seed file; the user lock is held. */
+static int
+consume_recovery(struct attempt *a, const struct hg_seed *seed, int index,
+    struct hg_msg *msg)
+{
+	char path[4096], *text;
+	size_t len;
+	int r;
+
+	if (snprintf(path, sizeof(path), "%s/%s", a->conf.secrets_dir,
+	    a->user) >= (int)sizeof(path))
+		return hg_fail(msg, HG_ERR_TOOLONG, "seed path too long");
+	if ((r = totp_recovery_remove(seed, (size_t)index, &text, &len)) != 0)
+		return r;
+	r = trust_replace(path, text, len, 0600, msg);
+	sodium_memzero(text, len);
+	free(text);
+	return r;
+}
+
+/* Load the seed key when one exists; *HAVE tells whether it did. */
+static int
+load_key(struct attempt *a, unsigned char key[SECURE_KEY_BYTES], bool *have,
+    struct hg_msg *msg)
+{
+	int r;
+
+	*have = false;
+	r = secure_key_load(a->conf.seed_key, 0, key, msg);
+	if (r == HG_ERR_NOENT)
+		return 0;
+	if (r == 0)
+		*have = true;
+	return r;
+}
+
+/*
+ * Verify the code and update the state, all under the user's lock, so that
+ * of concurrent logins presenting one code exactly one succeeds and a code
+ * is accepted only once its use is on disk.
+ */
+static int
+verify_code(struct attempt *a, struct hg_msg *msg)
+{
+	unsigned char key[SECURE_KEY_BYTES];
+	struct state_limits limits;
+	struct hg_state st;
+	struct hg_seed seed;
+	long long now = time(NULL), step = -1, until;
+	bool have_key, seedless = false, counted, check_state;
+	int fd = -1, r, result, idx = -1;
+
+	memset(&seed, 0, sizeof(seed));
+	limits_of(&a->conf, &limits);
+	check_state = a->known;
+	if (check_state &&
+	    (r = state_lock(a->conf.state_dir, a->user, 0, &fd, msg)) != 0)
+		return r;
+	if (check_state &&
+	    (r = state_load(a->conf.state_dir, a->user, 0, &st, msg)) != 0)
+		goto out;
+
+	/* The seed: the user's, or a dummy that no code matches. */
+	result = HG_ERR_UNKNOWN_USER;
+	if (a->known && a->conf.totp != CONF_TOTP_OFF) {
+		if ((r = load_key(a, key, &have_key, msg)) != 0)
+			goto out;
+		r = totp_seed_load(&seed, a->conf.secrets_dir, a->user, 0,
+		    have_key ? key : NULL, msg);
+		sodium_memzero(key, sizeof(key));
+		if (r == HG_ERR_NO_SEED)
+			seedless = true;
+		else if (r != 0)
+			goto out;
+	}
+	if (!a->known || seedless)
+		totp_seed_dummy(&seed);
+
+	if (a->conf.totp == CONF_TOTP_OFF)
+		result = 0;
+	else if (a->code_toolong)
+		result = HG_ERR_BAD_CODE;
+	else if (totp_is_ordinary(&seed, a->code)) {
+		result = totp_verify(&seed, a->code, (time_t)now,
+		    a->conf.totp_window, &step);
+		if (result == 0 && check_state && step <= st.last_step)
+			result = HG_ERR_REPLAY;
+		a->used_totp = result == 0;
+	} else if (recovery_form(a->code)) {
+		idx = totp_recovery_match(&seed, a->code);
+		result = idx >= 0 ? 0 : HG_ERR_BAD_CODE;
+		a->used_scratch = idx >= 0;
+	} else
+		result = HG_ERR_BAD_CODE;
+
+	/* Which failure is reported: the first factor that failed. */
+	if (!a->known)
+		result = HG_ERR_UNKNOWN_USER;
+	else if (seedless && a->conf.totp == CONF_TOTP_REQUIRED)
+		result = HG_ERR_NO_SEED;
+	else if (seedless) {
+		result = 0;	/* totp=optional: the password alone */
+		a->used_totp = a->used_scratch = false;
+		a->note = "no seed, password only (totp=optional)";
+	}
+	if (!a->password_ok)
+		result = HG_ERR_BAD_PASSWORD;
+	counted = check_state && lockout_applies(a);
+	if (counted && state_is_locked(&st, a->source, now, &until)) {
+		/* Checked again here: parallel guesses must not slip past. */
+		result = HG_ERR_LOCKED;
+		a->locked = true;
+	}
+	if (result == 0 && a->used_scratch &&
+	    (r = consume_recovery(a, &seed, idx, msg)) != 0)
+		goto out;
+	if (check_state) {
+		if (result == 0)
+			state_success(&st, a->source, now,
+			    a->used_totp ? step : -1);
+		else if (counted && result != HG_ERR_LOCKED)
+			state_fail(&st, a->source, now, &limits);
+		if ((result == 0 || counted) &&
+		    (r = state_save(a->conf.state_dir, a->user, &st, msg)) != 0)
+			goto out;
+	}
+	r = result;
+ out:
+	totp_seed_free(&seed);
+	state_unlock(fd);
+	return r;
+}
+
+static void
+free_factors(pam_handle_t *pamh, void *data, int status)
+{
+	(void)pamh;
+	(void)status;
+	free(data);
+}
+
+/* The factors that passed, "password,totp" style, into BUF. */
+static void
+factors_of(const struct attempt *a, char *buf, size_t size)
+{
+	const char *code = a->used_totp ? "totp" :
+	    a->used_scratch ? "scratch" : NULL;
+
+	if (a->conf.password == CONF_PASSWORD_SHADOW && a->password_ok)
+		snprintf(buf, size, "password%s%s", code ? "," : "",
+		    code ? code : "");
+	else
+		snprintf(buf, size, "%s", code ? code : "");
+}
+
+/* Keep the factors for the account phase and the audit record. */
+static int
+store_factors(struct attempt *a)
+{
+	char buf[64], *copy;
+
+	factors_of(a, buf, sizeof(buf));
+	if ((copy = strdup(buf)) == NULL)
+		return HG_ERR_NOMEM;
+	if (pam_set_data(a->pamh, FACTORS_DATA, copy, free_factors) !=
+	    PAM_SUCCESS) {
+		free(copy);
+		return HG_ERR_INTERNAL;
+	}
+	return 0;
+}
+
+/* One line per decision, with every value quoted; never a secret. */
+static void
+log_decision(struct attempt *a, int err)
+{
+	const void *service = NULL, *rhost = NULL, *tty = NULL;
+	char qu[300], qs[100], qr[300], qt[100], factors[64];
+
+	(void)pam_get_item(a->pamh, PAM_SERVICE, &service);
+	(void)pam_get_item(a->pamh, PAM_RHOST, &rhost);
+	(void)pam_get_item(a->pamh, PAM_TTY, &tty);
+	record_quote(a->user, qu, sizeof(qu));
+	record_quote(service, qs, sizeof(qs));
+	record_quote(rhost, qr, sizeof(qr));
+	record_quote(tty, qt, sizeof(qt));
+	factors_of(a, factors, sizeof(factors));
+	pam_syslog(a->pamh, err == 0 ? LOG_INFO : LOG_NOTICE,
+	    "event=auth result=%s reason=%s user=%s service=%s rhost=%s "
+	    "tty=%s factors=\"%s\"%s%s%s", err == 0 ? "allow" : "deny",
+	    hg_reason(err), qu, qs, qr, qt, factors,
+	    a->note != NULL ? " detail=\"" : "",
+	    a->note != NULL ? a->note : "", a->note != NULL ? "\"" : "");
+}
+
+static int
+authenticate(struct attempt *a, struct hg_msg *msg)
+{
+	const char *user = NULL;
+	int r;
+
+	if (a->conf.password == CONF_PASSWORD_NONE &&
+	    a->conf.totp == CONF_TOTP_OFF)
+		return hg_fail(msg, HG_ERR_CONFIG, "password=none and "
+		    "totp=off leave nothing to check in the auth phase");
+	if (pam_get_user(a->pamh, &user, NULL) != PAM_SUCCESS || user == NULL)
+		return hg_fail(msg, HG_ERR_CONV, "could not get the user name");
+	a->user = user;
+	lookup_user(a);
+	set_source(a);
+	if (lockout_applies(a) && (r = check_locked(a, msg)) != 0)
+		return r;
+	if (a->locked && (a->flags & PAM_SILENT) == 0)
+		(void)pam_info(a->pamh, "%s", LOCKED_NOTICE);
+
+	/* Prompts are the same for every user, known or not, seed or not. */
+	if (a->conf.password == CONF_PASSWORD_SHADOW &&
+	    (r = get_password(a, msg)) != 0)
+		return r;
+	if (a->conf.totp != CONF_TOTP_OFF && (r = get_code(a)) != 0)
+		return r;
+
+	if (a->conf.password == CONF_PASSWORD_SHADOW) {
+		r = check_password(a, msg);
+		if (r != 0 && r != HG_ERR_BAD_PASSWORD)
+			return r;
+		a->password_ok = r == 0;
+	} else
+		a->password_ok = true;
+	if ((r = verify_code(a, msg)) != 0)
+		return r;
+	return store_factors(a);
+}
+
+PAM_EXTERN int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
+    const char **argv)
+{
+	struct attempt a;
+	struct hg_msg msg = { "" };
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	a.pamh = pamh;
+	a.flags = flags;
+	if (sodium_init() < 0 || oath_init() != OATH_OK) {
+		log_f(pamh, LOG_ERR, "cannot initialise libsodium or liboath");
+		return PAM_SERVICE_ERR;
+	}
+	if ((r = conf_load(&a.conf, argc, argv, 0, &msg)) != 0) {
+		log_f(pamh, LOG_ERR, "%s; failing closed", msg.text);
+		goto done;
+	}
+	if (a.conf.fail_delay_ms > 0)
+		(void)pam_fail_delay(pamh, a.conf.fail_delay_ms * 1000U);
+	r = authenticate(&a, &msg);
+	if (msg.text[0] != '\0')
+		log_f(pamh, r == HG_ERR_CONFIG || r == HG_ERR_UNTRUSTED ||
+		    r == HG_ERR_SEED || r == HG_ERR_STATE || r == HG_ERR_IO ?
+		    LOG_ERR : LOG_NOTICE, "%s", msg.text);
+	if (a.user != NULL)
+		log_decision(&a, r);
+ done:
+	secure_strfree(a.password);
+	sodium_memzero(a.code, sizeof(a.code));
+	conf_free(&a.conf);
+	oath_done();
+	return to_pam(r);
+}
+
+PAM_EXTERN int
+pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_SUCCESS;
+}
+
+/* The account gate lands with the policy engine; until then it abstains. */
+PAM_EXTERN int
+pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_IGNORE;
+}
+
+PAM_EXTERN int
+pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
+    const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_IGNORE;
+}
+
+PAM_EXTERN int
+pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
+    const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_IGNORE;
+}
+
+PAM_EXTERN int
+pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_IGNORE;
+}

@@ -1,0 +1,226 @@
+/*
+ * hgpam: drive one real PAM transaction through libpam with a service file
+ * from a private directory (pam_start_confdir), so that tests and the demo
+ * never touch /etc/pam.d.
+ *
+ *   hgpam [-c CONFDIR] [-r RHOST] [-t TTY] [-a ANSWER]... [-s] [-n]
+ *         [-A] SERVICE USER
+ *
+ * Prompts and messages are printed as "prompt: ...", "info: ...",
+ * "error: ..."; answers come from -a in order.  The result is printed as
+ * "auth: PAM_..." (and "account: PAM_..." with -A); the exit status is 0
+ * only when every phase returned PAM_SUCCESS.
+ *
+ * This program defines syslog() and friends and is linked with -rdynamic, so
+ * what libpam and the module log lands in $HG_SYSLOG (appended) or on
+ * stderr, prefixed "syslog: ".  The fail delay the module asks for is
+ * printed as "delay: USEC" instead of slept.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+
+#define MAX_ANSWERS 16
+
+static const char *answers[MAX_ANSWERS];
+static int nanswers, next_answer;
+
+void openlog(const char *, int, int);
+void closelog(void);
+void syslog(int, const char *, ...);
+void vsyslog(int, const char *, va_list);
+void __syslog_chk(int, int, const char *, ...);
+void __vsyslog_chk(int, int, const char *, va_list);
+
+void
+openlog(const char *ident, int option, int facility)
+{
+	(void)ident;
+	(void)option;
+	(void)facility;
+}
+
+void
+closelog(void)
+{
+}
+
+void
+vsyslog(int prio, const char *fmt, va_list ap)
+{
+	const char *path = getenv("HG_SYSLOG");
+	FILE *f = path != NULL ? fopen(path, "a") : NULL;
+	FILE *out = f != NULL ? f : stderr;
+
+	fprintf(out, "syslog: <%d> ", prio);
+	vfprintf(out, fmt, ap);
+	fputc('\n', out);
+	if (f != NULL)
+		fclose(f);
+}
+
+void
+syslog(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsyslog(prio, fmt, ap);
+	va_end(ap);
+}
+
+void
+__syslog_chk(int prio, int flag, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)flag;
+	va_start(ap, fmt);
+	vsyslog(prio, fmt, ap);
+	va_end(ap);
+}
+
+void
+__vsyslog_chk(int prio, int flag, const char *fmt, va_list ap)
+{
+	(void)flag;
+	vsyslog(prio, fmt, ap);
+}
+
+static int
+conv(int n, const struct pam_message **msgs, struct pam_response **resp,
+    void *data)
+{
+	struct pam_response *r;
+	int i;
+
+	(void)data;
+	if (n <= 0 || (r = calloc((size_t)n, sizeof(*r))) == NULL)
+		return PAM_CONV_ERR;
+	for (i = 0; i < n; i++) {
+		switch (msgs[i]->msg_style) {
+		case PAM_PROMPT_ECHO_OFF:
+		case PAM_PROMPT_ECHO_ON:
+			printf("prompt: %s\n", msgs[i]->msg);
+			if (next_answer == nanswers) {
+				printf("conv: no answer left\n");
+				free(r);
+				return PAM_CONV_ERR;
+			}
+			r[i].resp = strdup(answers[next_answer++]);
+			break;
+		case PAM_ERROR_MSG:
+			printf("error: %s\n", msgs[i]->msg);
+			break;
+		case PAM_TEXT_INFO:
+			printf("info: %s\n", msgs[i]->msg);
+			break;
+		default:
+			free(r);
+			return PAM_CONV_ERR;
+		}
+	}
+	fflush(stdout);
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+static void
+fail_delay(int status, unsigned delay, void *data)
+{
+	(void)data;
+	if (status != PAM_SUCCESS)
+		printf("delay: %u\n", delay);
+}
+
+static const char *
+code_name(int r)
+{
+	static char other[32];
+
+	switch (r) {
+	case PAM_SUCCESS:		return "PAM_SUCCESS";
+	case PAM_AUTH_ERR:		return "PAM_AUTH_ERR";
+	case PAM_PERM_DENIED:		return "PAM_PERM_DENIED";
+	case PAM_USER_UNKNOWN:		return "PAM_USER_UNKNOWN";
+	case PAM_AUTHINFO_UNAVAIL:	return "PAM_AUTHINFO_UNAVAIL";
+	case PAM_SERVICE_ERR:		return "PAM_SERVICE_ERR";
+	case PAM_CONV_ERR:		return "PAM_CONV_ERR";
+	case PAM_IGNORE:		return "PAM_IGNORE";
+	case PAM_BUF_ERR:		return "PAM_BUF_ERR";
+	case PAM_SYSTEM_ERR:		return "PAM_SYSTEM_ERR";
+	case PAM_MAXTRIES:		return "PAM_MAXTRIES";
+	case PAM_ACCT_EXPIRED:		return "PAM_ACCT_EXPIRED";
+	case PAM_NEW_AUTHTOK_REQD:	return "PAM_NEW_AUTHTOK_REQD";
+	case PAM_AUTHTOK_RECOVERY_ERR:	return "PAM_AUTHTOK_RECOVERY_ERR";
+	}
+	snprintf(other, sizeof(other), "PAM code %d", r);
+	return other;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: hgpam [-c confdir] [-r rhost] [-t tty] "
+	    "[-a answer]... [-s] [-n] [-A] service user\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct pam_conv pc = { conv, NULL };
+	const char *confdir = NULL, *rhost = NULL, *tty = NULL;
+	pam_handle_t *pamh = NULL;
+	int ch, flags = 0, account = 0, r, ok;
+
+	while ((ch = getopt(argc, argv, "c:r:t:a:snA")) != -1) {
+		switch (ch) {
+		case 'c': confdir = optarg; break;
+		case 'r': rhost = optarg; break;
+		case 't': tty = optarg; break;
+		case 'a':
+			if (nanswers == MAX_ANSWERS)
+				usage();
+			answers[nanswers++] = optarg;
+			break;
+		case 's': flags |= PAM_SILENT; break;
+		case 'n': flags |= PAM_DISALLOW_NULL_AUTHTOK; break;
+		case 'A': account = 1; break;
+		default: usage();
+		}
+	}
+	if (argc - optind != 2)
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	r = pam_start_confdir(argv[optind], argv[optind + 1], &pc, confdir,
+	    &pamh);
+	if (r != PAM_SUCCESS) {
+		printf("start: %s\n", code_name(r));
+		return 1;
+	}
+	if ((rhost != NULL && pam_set_item(pamh, PAM_RHOST, rhost) !=
+	    PAM_SUCCESS) || (tty != NULL && pam_set_item(pamh, PAM_TTY, tty) !=
+	    PAM_SUCCESS) || pam_set_item(pamh, PAM_FAIL_DELAY,
+	    (const void *)fail_delay) != PAM_SUCCESS) {
+		printf("start: cannot set items\n");
+		return 1;
+	}
+	r = pam_authenticate(pamh, flags);
+	printf("auth: %s\n", code_name(r));
+	ok = r == PAM_SUCCESS;
+	if (ok && account) {
+		r = pam_acct_mgmt(pamh, flags);
+		printf("account: %s\n", code_name(r));
+		ok = r == PAM_SUCCESS;
+	}
+	pam_end(pamh, r);
+	return ok ? 0 : 1;
+}
