@@ -91,27 +91,27 @@ find_key(const char *name)
 }
 
 static int
-set_string(char **field, const char *value, const char *src, unsigned line,
+set_string(char **field, const char *value, const char *where,
     struct hg_msg *msg)
 {
 	char *copy;
 
 	if ((copy = strdup(value)) == NULL)
-		return hg_fail(msg, HG_ERR_NOMEM, "%s:%u: out of memory",
-		    src, line);
+		return hg_fail(msg, HG_ERR_NOMEM, "%s: out of memory", where);
 	free(*field);
 	*field = copy;
 	return 0;
 }
 
 /*
- * Apply one "key = value"; SRC and LINE name where it came from.  SEEN holds
- * the line that set each key in this source: a key set twice in one source
- * is an error, since which one wins would be a guess.
+ * Apply one "key = value".  WHERE names its origin for messages ("file:3"
+ * or "module argument 2"); POS is the line or argument number.  SEEN holds
+ * the position that set each key in this source: a key set twice in one
+ * source is an error, since which one wins would be a guess.
  */
 static int
 conf_set(struct hg_conf *conf, const char *name, const char *value,
-    bool from_file, const char *src, unsigned line, unsigned *seen,
+    bool from_file, const char *where, unsigned pos, unsigned *seen,
     struct hg_msg *msg)
 {
 	const struct key *k;
@@ -120,27 +120,27 @@ conf_set(struct hg_conf *conf, const char *name, const char *value,
 	size_t i;
 
 	if ((k = find_key(name)) == NULL)
-		return hg_fail(msg, HG_ERR_CONFIG, "%s:%u: unknown key '%s'",
-		    src, line, name);
+		return hg_fail(msg, HG_ERR_CONFIG, "%s: unknown key '%s'",
+		    where, name);
 	if (seen[k - keys] != 0)
 		return hg_fail(msg, HG_ERR_CONFIG,
-		    "%s:%u: '%s' is already set at %s %u", src, line, name,
+		    "%s: '%s' is already set at %s %u", where, name,
 		    from_file ? "line" : "argument", seen[k - keys]);
-	seen[k - keys] = line;
+	seen[k - keys] = pos;
 	if (k->arg_only && from_file)
 		return hg_fail(msg, HG_ERR_CONFIG,
-		    "%s:%u: '%s' is only valid as a module argument",
-		    src, line, name);
+		    "%s: '%s' is only valid as a module argument",
+		    where, name);
 	switch (k->kind) {
 	case K_PATH:
 		if (value[0] != '/')
 			return hg_fail(msg, HG_ERR_CONFIG,
-			    "%s:%u: %s must be an absolute path, got '%s'",
-			    src, line, name, value);
-		return set_string(FIELD(conf, k, char *), value, src, line,
+			    "%s: %s must be an absolute path, got '%s'",
+			    where, name, value);
+		return set_string(FIELD(conf, k, char *), value, where,
 		    msg);
 	case K_STRING:
-		return set_string(FIELD(conf, k, char *), value, src, line,
+		return set_string(FIELD(conf, k, char *), value, where,
 		    msg);
 	case K_UINT:
 		errno = 0;
@@ -148,8 +148,8 @@ conf_set(struct hg_conf *conf, const char *name, const char *value,
 		if (value[0] < '0' || value[0] > '9' || *end != '\0' ||
 		    errno != 0 || ul < k->min || ul > k->max)
 			return hg_fail(msg, HG_ERR_CONFIG,
-			    "%s:%u: %s must be a whole number from %u to %u, "
-			    "got '%s'", src, line, name, k->min, k->max,
+			    "%s: %s must be a whole number from %u to %u, "
+			    "got '%s'", where, name, k->min, k->max,
 			    value);
 		*FIELD(conf, k, unsigned) = (unsigned)ul;
 		return 0;
@@ -160,8 +160,8 @@ conf_set(struct hg_conf *conf, const char *name, const char *value,
 			*FIELD(conf, k, bool) = false;
 		else
 			return hg_fail(msg, HG_ERR_CONFIG,
-			    "%s:%u: %s must be 'yes' or 'no', got '%s'",
-			    src, line, name, value);
+			    "%s: %s must be 'yes' or 'no', got '%s'",
+			    where, name, value);
 		return 0;
 	case K_ENUM:
 		for (i = 0; k->names[i] != NULL; i++)
@@ -170,7 +170,7 @@ conf_set(struct hg_conf *conf, const char *name, const char *value,
 				return 0;
 			}
 		return hg_fail(msg, HG_ERR_CONFIG,
-		    "%s:%u: %s must be one of %s%s%s%s%s, got '%s'", src, line,
+		    "%s: %s must be one of %s%s%s%s%s, got '%s'", where,
 		    name, k->names[0], k->names[1] ? ", " : "",
 		    k->names[1] ? k->names[1] : "",
 		    k->names[1] && k->names[2] ? ", " : "",
@@ -199,7 +199,7 @@ conf_defaults(struct hg_conf *conf, struct hg_msg *msg)
 		if (keys[i].dflt == NULL)
 			continue;
 		if ((r = set_string(FIELD(conf, &keys[i], char *),
-		    keys[i].dflt, "default", 0, msg)) != 0)
+		    keys[i].dflt, "default", msg)) != 0)
 			return r;
 	}
 	return 0;
@@ -272,7 +272,7 @@ conf_parse_file(struct hg_conf *conf, const char *path, bool must_exist,
 {
 	struct conf_lines it;
 	unsigned seen[NKEYS] = { 0 };
-	char *buf, *line, *key, *value;
+	char *buf, *line, *key, *value, where[HG_MSG_MAX];
 	size_t len;
 	int r;
 
@@ -294,7 +294,8 @@ conf_parse_file(struct hg_conf *conf, const char *path, bool must_exist,
 			    "%s:%u: expected 'key = value'", path, it.lineno);
 			goto out;
 		}
-		if ((r = conf_set(conf, key, value, true, path, it.lineno,
+		snprintf(where, sizeof(where), "%s:%u", path, it.lineno);
+		if ((r = conf_set(conf, key, value, true, where, it.lineno,
 		    seen, msg)) != 0)
 			goto out;
 	}
@@ -312,7 +313,7 @@ static int
 conf_apply_arg(struct hg_conf *conf, const char *arg, unsigned n,
     unsigned *seen, struct hg_msg *msg)
 {
-	char buf[LINE_MAX_LEN + 1];
+	char buf[LINE_MAX_LEN + 1], where[32];
 	char *eq;
 
 	if (strlen(arg) > LINE_MAX_LEN)
@@ -320,18 +321,18 @@ conf_apply_arg(struct hg_conf *conf, const char *arg, unsigned n,
 		    "module argument %u: longer than %d bytes", n,
 		    LINE_MAX_LEN);
 	strcpy(buf, arg);
+	snprintf(where, sizeof(where), "module argument %u", n);
 	if ((eq = strchr(buf, '=')) == NULL) {
 		const struct key *k = find_key(buf);
 
 		if (k == NULL || k->kind != K_BOOL)
 			return hg_fail(msg, HG_ERR_CONFIG,
 			    "module argument %u: unknown flag '%s'", n, buf);
-		return conf_set(conf, buf, "yes", false, "module argument",
-		    n, seen, msg);
+		return conf_set(conf, buf, "yes", false, where, n, seen,
+		    msg);
 	}
 	*eq = '\0';
-	return conf_set(conf, buf, eq + 1, false, "module argument", n, seen,
-	    msg);
+	return conf_set(conf, buf, eq + 1, false, where, n, seen, msg);
 }
 
 int

@@ -127,6 +127,7 @@ totp_seed_parse(struct hg_seed *seed, const char *user, const char *text,
 	memcpy(work, text, len + 1);
 	conf_lines_init(&it, work, len);
 	while ((r = conf_lines_next(&it, &line)) == 1) {
+		r = 0;
 		if (*line == '\0')
 			continue;
 		if (conf_split(line, &k, &v) != 0) {

@@ -365,8 +365,10 @@ load_key(struct attempt *a, unsigned char key[SECURE_KEY_BYTES], bool *have,
 
 	*have = false;
 	r = secure_key_load(a->conf.seed_key, 0, key, msg);
-	if (r == HG_ERR_NOENT)
+	if (r == HG_ERR_NOENT) {
+		msg->text[0] = '\0';	/* no key: plain seeds only */
 		return 0;
+	}
 	if (r == 0)
 		*have = true;
 	return r;
@@ -410,6 +412,12 @@ verify_code(struct attempt *a, struct hg_msg *msg)
 			seedless = true;
 		else if (r != 0)
 			goto out;
+		else if (a->conf.debug)
+			log_f(a->pamh, LOG_DEBUG, "seed of %s: %s, %u digits, "
+			    "%u s period, %s, %zu recovery codes", a->user,
+			    seed.sealed ? "sealed" : "plain", seed.digits,
+			    seed.period, totp_alg_name(seed.algorithm),
+			    seed.nrecovery);
 	}
 	if (!a->known || seedless)
 		totp_seed_dummy(&seed);
@@ -441,7 +449,7 @@ verify_code(struct attempt *a, struct hg_msg *msg)
 		a->used_totp = a->used_scratch = false;
 		a->note = "no seed, password only (totp=optional)";
 	}
-	if (!a->password_ok)
+	if (a->known && !a->password_ok)
 		result = HG_ERR_BAD_PASSWORD;
 	counted = check_state && lockout_applies(a);
 	if (counted && state_is_locked(&st, a->source, now, &until)) {
