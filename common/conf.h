@@ -51,7 +51,8 @@ struct hg_conf {
  * by a "config=" argument, else OWNER-trusted CONF_DEFAULT_PATH; a missing
  * default file means built-in defaults, a missing named file is an error.
  * On error CONF is freed and MSG says "source:line: problem".
- * Returns 0, HG_ERR_CONFIG, HG_ERR_UNTRUSTED, HG_ERR_IO or HG_ERR_NOMEM.
+ * Returns 0, HG_ERR_CONFIG, HG_ERR_NOENT (named file missing),
+ * HG_ERR_UNTRUSTED, HG_ERR_IO or HG_ERR_NOMEM.
  */
 int conf_load(struct hg_conf *conf, int argc, const char **argv,
     uid_t owner, struct hg_msg *msg);

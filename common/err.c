@@ -41,6 +41,7 @@ hg_strerror(int err)
 	case HG_ERR_CONV:		return "conversation failed";
 	case HG_ERR_INVALID:		return "invalid argument";
 	case HG_ERR_POLICY:		return "invalid policy";
+	case HG_ERR_DENIED:		return "denied by policy";
 	}
 	return "unknown error";
 }

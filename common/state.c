@@ -71,7 +71,10 @@ state_init(struct hg_state *st)
 	st->last_step = -1;
 }
 
-/* Source names are stored percent-encoded so that a field has no blanks. */
+/*
+ * Source names are stored percent-encoded so that a field has no blanks
+ * and no '#' that the line reader would take for a comment.
+ */
 static int
 encode_source(const char *src, char *out, size_t size)
 {
@@ -83,7 +86,7 @@ encode_source(const char *src, char *out, size_t size)
 
 		if (n + 4 > size)
 			return -1;
-		if (c > 0x20 && c < 0x7f && c != '%') {
+		if (c > 0x20 && c < 0x7f && c != '%' && c != '#') {
 			out[n++] = (char)c;
 		} else {
 			out[n++] = '%';

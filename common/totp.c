@@ -377,6 +377,8 @@ totp_recovery_remove(const struct hg_seed *seed, size_t index, char **out,
 	size_t len = 0, n;
 	char *buf;
 
+	if (index >= seed->nrecovery)
+		return HG_ERR_INVALID;
 	if ((buf = malloc(seed->text_len + 1)) == NULL)
 		return HG_ERR_NOMEM;
 	while (p < end) {

@@ -90,7 +90,8 @@ int totp_recovery_match(const struct hg_seed *seed, const char *code)
 
 /*
  * The seed file text without recovery line INDEX, in a new buffer *OUT of
- * *LEN bytes (wiped and freed by the caller).  Returns 0 or HG_ERR_NOMEM.
+ * *LEN bytes (wiped and freed by the caller).  Returns 0, HG_ERR_INVALID
+ * (no such index) or HG_ERR_NOMEM.
  */
 int totp_recovery_remove(const struct hg_seed *seed, size_t index,
     char **out, size_t *len);

@@ -31,6 +31,7 @@
 
 #include "conf.h"
 #include "err.h"
+#include "policy.h"
 #include "record.h"
 #include "secure.h"
 #include "state.h"
@@ -44,6 +45,7 @@
 #define PROMPT_CODE	"Verification code: "
 #define LOCKED_NOTICE	"Too many failed attempts: logins are refused " \
 	"for a while."
+#define DENIED_NOTICE	"Access denied by hostgate policy."
 
 #define log_f(pamh, prio, ...)	hg_log((pamh), (prio), __func__, __VA_ARGS__)
 
@@ -62,10 +64,20 @@ hg_log(pam_handle_t *pamh, int prio, const char *func, const char *fmt, ...)
 	pam_syslog(pamh, prio, "%s: %s", func, buf);
 }
 
-/* The one place where hostgate errors become PAM codes. */
+enum phase { PHASE_AUTH, PHASE_ACCOUNT };
+
+/*
+ * The one place where hostgate errors become PAM codes.  The account phase
+ * knows three answers only: whatever is not an allow or an unknown user is
+ * a denial.
+ */
 static int
-to_pam(int err)
+to_pam(int err, enum phase phase)
 {
+	if (phase == PHASE_ACCOUNT)
+		return err == HG_OK ? PAM_SUCCESS :
+		    err == HG_ERR_UNKNOWN_USER ? PAM_USER_UNKNOWN :
+		    PAM_PERM_DENIED;
 	switch (err) {
 	case HG_OK:
 		return PAM_SUCCESS;
@@ -611,7 +623,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	sodium_memzero(a.code, sizeof(a.code));
 	conf_free(&a.conf);
 	oath_done();
-	return to_pam(r);
+	return to_pam(r, PHASE_AUTH);
 }
 
 PAM_EXTERN int
@@ -624,15 +636,115 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return PAM_SUCCESS;
 }
 
-/* The account gate lands with the policy engine; until then it abstains. */
+/* Did this transaction's auth phase pass a code through hostgate? */
+static bool
+passed_mfa(pam_handle_t *pamh)
+{
+	const void *data = NULL;
+	const char *f;
+
+	if (pam_get_data(pamh, FACTORS_DATA, &data) != PAM_SUCCESS ||
+	    data == NULL)
+		return false;	/* no auth phase ran, e.g. an SSH key login */
+	f = data;
+	return strstr(f, "totp") != NULL || strstr(f, "scratch") != NULL;
+}
+
+static void
+log_account(pam_handle_t *pamh, const char *user,
+    const struct policy_input *in, const struct policy_decision *d,
+    const char *reason)
+{
+	char qu[300], qs[100], qr[300], rule[300];
+
+	record_quote(user, qu, sizeof(qu));
+	record_quote(in->service, qs, sizeof(qs));
+	record_quote(in->rhost, qr, sizeof(qr));
+	if (d->file != NULL) {
+		char where[280];
+
+		snprintf(where, sizeof(where), "%s:%u", d->file, d->line);
+		record_quote(where, rule, sizeof(rule));
+	} else
+		snprintf(rule, sizeof(rule), "-");
+	pam_syslog(pamh, d->allow ? LOG_INFO : LOG_NOTICE,
+	    "event=account result=%s reason=%s rule=%s user=%s service=%s "
+	    "rhost=%s mfa=%s", d->allow ? "allow" : "deny", reason, rule, qu,
+	    qs, qr, in->mfa ? "yes" : "no");
+}
+
+/*
+ * The authorization gate: evaluate the role policy for this login.  Any
+ * doubt (settings, policy, user, groups) denies.
+ */
 PAM_EXTERN int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	(void)pamh;
-	(void)flags;
-	(void)argc;
-	(void)argv;
-	return PAM_IGNORE;
+	struct policy_decision d;
+	struct policy_input in;
+	struct hg_policy *pol = NULL;
+	struct hg_conf conf;
+	struct hg_msg msg = { "" };
+	const void *user = NULL, *service = NULL, *rhost = NULL;
+	const char *reason;
+	char **groups = NULL;
+	size_t ngroups = 0;
+	struct tm tm;
+	time_t now = time(NULL);
+	int r;
+
+	memset(&conf, 0, sizeof(conf));
+	memset(&in, 0, sizeof(in));
+	memset(&d, 0, sizeof(d));
+	if (pam_get_item(pamh, PAM_USER, &user) != PAM_SUCCESS ||
+	    user == NULL || !user_name_ok(user)) {
+		log_f(pamh, LOG_NOTICE, "no usable user name");
+		return PAM_USER_UNKNOWN;
+	}
+	(void)pam_get_item(pamh, PAM_SERVICE, &service);
+	(void)pam_get_item(pamh, PAM_RHOST, &rhost);
+	in.user = user;
+	in.service = service;
+	in.rhost = rhost;
+	in.mfa = passed_mfa(pamh);
+	in.when = localtime_r(&now, &tm);
+
+	if ((r = conf_load(&conf, argc, argv, 0, &msg)) != 0) {
+		log_f(pamh, LOG_ALERT, "%s; denying", msg.text);
+		reason = "config-error";
+		goto out;
+	}
+	r = policy_user_groups(user, &groups, &ngroups, &msg);
+	if (r == HG_ERR_UNKNOWN_USER) {
+		reason = hg_reason(r);
+		goto out;
+	}
+	if (r != 0) {
+		log_f(pamh, LOG_ERR, "%s; denying", msg.text);
+		reason = "internal-error";
+		goto out;
+	}
+	in.groups = (const char *const *)groups;
+	in.ngroups = ngroups;
+	if ((r = policy_load(conf.policy, 0, &pol, &msg)) != 0)
+		log_f(pamh, LOG_ALERT, "%s; the policy is invalid, denying "
+		    "everyone", msg.text);
+	/* With POL NULL this denies with reason policy-invalid. */
+	r = policy_decide(pol, &in, &d);
+	reason = policy_reason_str(d.reason);
+	if (r == 0 && !d.allow)
+		r = HG_ERR_DENIED;
+ out:
+	if (r != 0)
+		d.allow = false;
+	log_account(pamh, user, &in, &d, reason);
+	if (to_pam(r, PHASE_ACCOUNT) == PAM_PERM_DENIED &&
+	    (flags & PAM_SILENT) == 0)
+		(void)pam_error(pamh, "%s", DENIED_NOTICE);
+	policy_free(pol);
+	policy_groups_free(groups, ngroups);
+	conf_free(&conf);
+	return to_pam(r, PHASE_ACCOUNT);
 }
 
 PAM_EXTERN int

@@ -4,7 +4,10 @@
  * never touch /etc/pam.d.
  *
  *   hgpam [-c CONFDIR] [-r RHOST] [-t TTY] [-a ANSWER]... [-s] [-n]
- *         [-A] SERVICE USER
+ *         [-A | -K] SERVICE USER
+ *
+ * -A runs the account phase after a successful auth phase; -K runs the
+ * account phase alone, as sshd does after a public-key login.
  *
  * Prompts and messages are printed as "prompt: ...", "info: ...",
  * "error: ..."; answers come from -a in order.  The result is printed as
@@ -234,7 +237,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: hgpam [-c confdir] [-r rhost] [-t tty] "
-	    "[-a answer]... [-s] [-n] [-A] service user\n");
+	    "[-a answer]... [-s] [-n] [-A | -K] service user\n");
 	exit(2);
 }
 
@@ -244,9 +247,9 @@ main(int argc, char **argv)
 	struct pam_conv pc = { conv, NULL };
 	const char *confdir = NULL, *rhost = NULL, *tty = NULL;
 	pam_handle_t *pamh = NULL;
-	int ch, flags = 0, account = 0, r, ok;
+	int ch, flags = 0, account = 0, auth = 1, r, ok;
 
-	while ((ch = getopt(argc, argv, "c:r:t:a:snA")) != -1) {
+	while ((ch = getopt(argc, argv, "c:r:t:a:snAK")) != -1) {
 		switch (ch) {
 		case 'c': confdir = optarg; break;
 		case 'r': rhost = optarg; break;
@@ -259,6 +262,7 @@ main(int argc, char **argv)
 		case 's': flags |= PAM_SILENT; break;
 		case 'n': flags |= PAM_DISALLOW_NULL_AUTHTOK; break;
 		case 'A': account = 1; break;
+		case 'K': account = 1; auth = 0; break;
 		default: usage();
 		}
 	}
@@ -278,9 +282,12 @@ main(int argc, char **argv)
 		printf("start: cannot set items\n");
 		return 1;
 	}
-	r = pam_authenticate(pamh, flags);
-	printf("auth: %s\n", code_name(r));
-	ok = r == PAM_SUCCESS;
+	ok = 1;
+	if (auth) {
+		r = pam_authenticate(pamh, flags);
+		printf("auth: %s\n", code_name(r));
+		ok = r == PAM_SUCCESS;
+	}
 	if (ok && account) {
 		r = pam_acct_mgmt(pamh, flags);
 		printf("account: %s\n", code_name(r));

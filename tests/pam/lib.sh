@@ -13,6 +13,7 @@ HGPAM="$top_builddir/tests/pam/hgpam"
 LIBFAKETIME=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 HG_FAILS=0
 HG_USERS=""
+HG_GROUPS=""
 
 # Root-only tests skip (77) when not root, except under CI, where a skip
 # would hide a missing test: there it is a hard error (99).
@@ -39,7 +40,38 @@ hg_cleanup() {
 			sleep 0.3
 		done
 	done
+	for u in $HG_GROUPS; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			groupdel "$u" 2>/dev/null && break
+			getent group "$u" >/dev/null || break
+			sleep 0.3
+		done
+	done
 	[ -n "${T:-}" ] && rm -rf "$T"
+}
+
+# hg_group: create a real group; its name is left in $NEWGROUP.
+hg_group() {
+	local name i
+	name="hgg$$x$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
+	for i in $(seq 1 30); do
+		groupadd "$name" 2>/dev/null && break
+		sleep 0.2
+	done
+	getent group "$name" >/dev/null || { echo "ERROR: groupadd $name failed"; exit 99; }
+	HG_GROUPS="$HG_GROUPS $name"
+	NEWGROUP=$name
+}
+
+# hg_join USER GROUP: add USER to GROUP (a supplementary group).
+hg_join() {
+	local i
+	for i in $(seq 1 30); do
+		usermod -a -G "$2" "$1" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	echo "ERROR: usermod -a -G $2 $1 failed"
+	exit 99
 }
 
 # A private tree: settings, seeds, state and a PAM service directory.
@@ -223,7 +255,7 @@ hg_done() {
 		HG_FAILS=$((HG_FAILS + 1))
 	fi
 	# The capture itself must work, or the check above proves nothing.
-	if ! grep -q 'event=auth' "$T/syslog"; then
+	if ! grep -qE 'event=(auth|account)' "$T/syslog"; then
 		echo "FAIL: nothing was captured from syslog"
 		HG_FAILS=$((HG_FAILS + 1))
 	fi
