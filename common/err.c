@@ -42,6 +42,7 @@ hg_strerror(int err)
 	case HG_ERR_INVALID:		return "invalid argument";
 	case HG_ERR_POLICY:		return "invalid policy";
 	case HG_ERR_DENIED:		return "denied by policy";
+	case HG_ERR_TIMEOUT:		return "timed out";
 	}
 	return "unknown error";
 }

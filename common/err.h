@@ -26,6 +26,7 @@
 #define HG_ERR_INVALID		-17	/* an argument is out of its domain */
 #define HG_ERR_POLICY		-18	/* the role policy is invalid */
 #define HG_ERR_DENIED		-19	/* the role policy denies the login */
+#define HG_ERR_TIMEOUT		-20	/* a peer did not answer in time */
 
 /* Room for one diagnostic: "file:line: problem", never a secret. */
 #define HG_MSG_MAX	512

@@ -71,7 +71,7 @@ struct pol_role {
 	struct pol_member *m;
 	size_t		 nm;
 	bool		 used;
-	struct idlist	 anysvc;	/* its rules with no service condition */
+	struct idlist	 anysvc;	/* its rules for any service */
 };
 
 /* A from= item; family 0 is "local". */
@@ -108,9 +108,9 @@ struct hg_policy {
 	struct pol_file	*files;
 	size_t		 nfiles;
 	struct pol_role	*roles;
-	size_t		 nroles;
+	size_t		 nroles, roles_cap;
 	struct pol_rule	*rules;		/* in reading order: index = rank */
-	size_t		 nrules;
+	size_t		 nrules, rules_cap;
 	struct map	 rolenames;	/* role name -> role */
 	struct map	 users;		/* user name -> roles */
 	struct map	 groups;	/* group name -> roles */
@@ -143,6 +143,24 @@ static const char *const day_names[7] = {
 };
 
 /* --- small containers ---------------------------------------------------- */
+
+/*
+ * Make room for one more element in the array V of N elements of SIZE
+ * bytes, doubling its capacity *CAP so that filling it costs O(n).
+ * Returns the array, perhaps moved, or NULL (V intact) when out of memory.
+ */
+static void *
+grow(void *v, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+
+	if (n < *cap)
+		return v;
+	ncap = *cap == 0 ? 16 : *cap * 2;
+	if ((v = reallocarray(v, ncap, size)) != NULL)
+		*cap = ncap;
+	return v;
+}
 
 static int
 idlist_add(struct idlist *l, size_t id)
@@ -400,7 +418,8 @@ perr_flush(struct parser *ps, struct policy_diags *errs, struct hg_msg *msg)
 	size_t i;
 	int r = 0;
 
-	qsort(ps->err, ps->nerr, sizeof(*ps->err), cmp_perror);
+	if (ps->nerr > 1)
+		qsort(ps->err, ps->nerr, sizeof(*ps->err), cmp_perror);
 	if (ps->nerr > 0)
 		r = hg_fail(msg, ps->err[0].code, "%s", ps->err[0].text);
 	if (errs != NULL && ps->nerr > 0) {
@@ -564,6 +583,7 @@ parse_role(struct parser *ps, char *p)
 	struct pol_member *m;
 	char *name, *q;
 	size_t id;
+	bool eq;
 
 	name = p = skip_blanks(p);
 	if (*name == '\0')
@@ -571,13 +591,7 @@ parse_role(struct parser *ps, char *p)
 	while (*p != '\0' && !is_blank(*p) && *p != '=')
 		p++;
 	q = skip_blanks(p);
-	if (*q != '=') {
-		*p = '\0';
-		return perr(ps, q, *q == '\0' ?
-		    "expected '=' after role name '%s'" :
-		    "expected '=' after role name '%s', not a second name",
-		    name);
-	}
+	eq = *q == '=';
 	*p = '\0';
 	if (!valid_role_name(name))
 		return perr(ps, name, "invalid role name '%s' (letters, "
@@ -588,20 +602,25 @@ parse_role(struct parser *ps, char *p)
 		return perr(ps, name, "role '%s' is already defined at %s:%u",
 		    name, pol->files[role->file].name, role->line);
 	}
-	roles = reallocarray(pol->roles, pol->nroles + 1, sizeof(*roles));
-	if (roles == NULL)
+	if ((roles = grow(pol->roles, &pol->roles_cap, pol->nroles,
+	    sizeof(*roles))) == NULL)
 		return pnomem(ps);
 	pol->roles = roles;
 	id = pol->nroles++;
-	role = &roles[id];
+	role = &pol->roles[id];
 	memset(role, 0, sizeof(*role));
 	role->name = name;
 	role->file = ps->file;
 	role->line = ps->lineno;
 	role->col = (unsigned)(name - ps->line) + 1;
-	/* Registered before the members are checked: no cascade of errors. */
+	/* Registered before the rest is checked: no cascade of errors. */
 	if (map_add(&pol->rolenames, name, 0, id) != 0)
 		return pnomem(ps);
+	if (!eq)
+		return perr(ps, q, *q == '\0' ?
+		    "expected '=' after role name '%s'" :
+		    "expected '=' after role name '%s', not a second name",
+		    name);
 
 	p = skip_blanks(q + 1);
 	if (*p == '\0')
@@ -744,7 +763,8 @@ addr_parse(struct parser *ps, char *s, struct pol_addr *a)
 	for (i = a->prefix; i < max; i++)
 		if (a->a[i / 8] & (0x80 >> (i % 8))) {
 			for (; i < max; i++)
-				a->a[i / 8] &= (unsigned char)~(0x80 >> (i % 8));
+				a->a[i / 8] &=
+				    (unsigned char)~(0x80 >> (i % 8));
 			inet_ntop(a->family, a->a, net, sizeof(net));
 			return perr(ps, s, "host bits set in '%s/%u' (the "
 			    "block is %s/%u)", s, a->prefix, net, a->prefix);
@@ -976,8 +996,8 @@ parse_rule(struct parser *ps, const char *kw, char *p, const char *text)
 		rule_clear(&rule);
 		return pnomem(ps);
 	}
-	rules = reallocarray(pol->rules, pol->nrules + 1, sizeof(*rules));
-	if (rules == NULL) {
+	if ((rules = grow(pol->rules, &pol->rules_cap, pol->nrules,
+	    sizeof(*rules))) == NULL) {
 		rule_clear(&rule);
 		return pnomem(ps);
 	}
@@ -992,26 +1012,32 @@ parse_rule(struct parser *ps, const char *kw, char *p, const char *text)
 static void
 parse_line(struct parser *ps, char *line, size_t len)
 {
-	char *p, *e, *kw, *text;
+	char text[POLICY_LINE_MAX + 1], *p, *e, *kw;
 
 	ps->line = line;
 	if (check_line(ps, line, len) != 0)
 		return;
 	if (len > 0 && line[len - 1] == '\r')
 		line[--len] = '\0';
+	/* The rule's text as written, comment included, for explanations. */
+	for (p = line; is_blank(*p); p++)
+		;
+	for (e = line + len; e > p && is_blank(e[-1]); e--)
+		;
+	memcpy(text, p, (size_t)(e - p));
+	text[e - p] = '\0';
 	/* A comment starts at '#' at the start of a line or after a blank. */
 	for (p = line; *p != '\0'; p++)
 		if (*p == '#' && (p == line || is_blank(p[-1]))) {
 			*p = '\0';
 			break;
 		}
-	text = skip_blanks(line);
-	for (e = text + strlen(text); e > text && is_blank(e[-1]); e--)
+	kw = skip_blanks(line);
+	for (e = kw + strlen(kw); e > kw && is_blank(e[-1]); e--)
 		;
 	*e = '\0';
-	if (*text == '\0')
+	if (*kw == '\0')
 		return;
-	kw = text;
 	/* "role NAME = ..." may run the name into the '='. */
 	if (strncmp(kw, "role", 4) == 0 && is_blank(kw[4])) {
 		kw[4] = '\0';
@@ -1021,12 +1047,8 @@ parse_line(struct parser *ps, char *line, size_t len)
 	if ((strncmp(kw, "allow", 5) == 0 && (kw[5] == '\0' ||
 	    is_blank(kw[5]))) || (strncmp(kw, "deny", 4) == 0 &&
 	    (kw[4] == '\0' || is_blank(kw[4])))) {
-		/* Keep the line's text for explanations before cutting it. */
-		char copy[POLICY_LINE_MAX + 1];
-
-		memcpy(copy, text, (size_t)(e - text) + 1);
 		p = cut_word(kw);
-		parse_rule(ps, kw, p, copy);
+		parse_rule(ps, kw, p, text);
 		return;
 	}
 	if (strcmp(kw, "role") == 0)
@@ -1185,7 +1207,8 @@ include_names(const char *dir, const char *extra, char ***namesp,
 		n++;
 	}
 	/* Lexical order in the C locale, so it never depends on LANG. */
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 	*namesp = names;
 	*np = n;
 	names = NULL;
@@ -1336,7 +1359,8 @@ build_index(struct hg_policy *pol)
 		if (rule->nsvc == 0)
 			r = idlist_add(&pol->roles[rule->role].anysvc, i);
 		for (j = 0; j < rule->nsvc && r == 0; j++)
-			r = map_add(&pol->services, rule->svc[j], rule->role, i);
+			r = map_add(&pol->services, rule->svc[j], rule->role,
+			    i);
 		if (r != 0)
 			return r;
 	}

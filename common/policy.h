@@ -13,6 +13,17 @@
  * a 1-based byte column); problems with a whole file (missing, untrusted,
  * too large) as "file: error: message".
  *
+ * Syntax details the specification leaves open, as decided here:
+ * - blanks are spaces and tabs; '#' starts a comment at the start of a line
+ *   or after a blank; a final CR (CRLF files) is ignored; lines are at
+ *   most POLICY_LINE_MAX bytes of valid UTF-8 without control characters;
+ * - "role NAME=MEMBER" needs no blanks around '='; role names are ASCII
+ *   letters, digits, '_', '.', '-'; members are separated by blanks;
+ * - conditions are "key=LIST" without blanks; each at most once;
+ * - from=: a CIDR block with host bits set (10.1.2.3/8) is an error, as it
+ *   is usually a typo; ::ffff:a.b.c.d/N (N >= 96) is the IPv4 block;
+ * - time=: day names are case-insensitive; ranges wrap (Fri-Mon).
+ *
  * Time windows: "Fri@22:00-06:00" is Friday 22:00 to Saturday 06:00: the
  * part after midnight belongs to the day the window starts on.  Windows
  * include their start minute and exclude their end minute; "24:00" may end
@@ -30,7 +41,7 @@
 #include "err.h"
 
 #define POLICY_LINE_MAX		4096		/* bytes, newline excluded */
-#define POLICY_FILE_MAX		(16 * 1024 * 1024)
+#define POLICY_FILE_MAX		(4 * 1024 * 1024)
 #define POLICY_DIAGS_MAX	100		/* errors kept per load */
 
 struct hg_policy;
@@ -87,10 +98,10 @@ int policy_include_dir(const char *path, char *buf, size_t size);
 /* One login to decide. */
 struct policy_input {
 	const char		*user;
-	const char *const	*groups;	/* names: primary + supplementary */
+	const char *const	*groups;	/* primary + supplementary */
 	size_t			 ngroups;
-	const char		*service;	/* PAM_SERVICE; NULL if unknown */
-	const char		*rhost;		/* PAM_RHOST; NULL or "" = local */
+	const char		*service;	/* PAM_SERVICE, NULL: unknown */
+	const char		*rhost;		/* PAM_RHOST; NULL, "": local */
 	const struct tm		*when;		/* host local time */
 	bool			 mfa;		/* auth phase passed a code */
 };
@@ -129,7 +140,10 @@ struct policy_decision {
 int policy_decide(const struct hg_policy *pol, const struct policy_input *in,
     struct policy_decision *d);
 
-/* The stable reason code: "rule", "no-rule", "mfa-required", ... */
+/*
+ * The stable audit reason code: "rule", "no-rule", "mfa-required",
+ * "policy-invalid", and "internal-error" for POLICY_REASON_ERROR.
+ */
 const char *policy_reason_str(enum policy_reason reason);
 
 /*

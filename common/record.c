@@ -301,7 +301,9 @@ record_syslog_line(const struct hg_record *r, char *buf, size_t size)
 	size_t i;
 
 	buf[0] = '\0';
-	putf(&o, "seq=%lld event=%s", r->seq, r->event);
+	if (r->seq > 0)
+		putf(&o, "seq=%lld ", r->seq);
+	putf(&o, "event=%s", r->event);
 	if (r->result[0] != '\0')
 		putf(&o, " result=%s pam=%s reason=%s", r->result, r->pam,
 		    r->reason);

@@ -87,8 +87,9 @@ int record_check_line(const char *line, size_t len, const char *prev,
 extern const char record_genesis[RECORD_HASH_HEX + 1];
 
 /*
- * Write R as one syslog message of key=value pairs, every string value
- * quoted by record_quote() so that no value can forge a field.
+ * Write R as one syslog message of key=value pairs ("seq=" only once the
+ * journal has given one), every string value quoted by record_quote() so
+ * that no value can forge a field.
  */
 void record_syslog_line(const struct hg_record *r, char *buf, size_t size);
 

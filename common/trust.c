@@ -38,7 +38,7 @@ trust_check_fd(int fd, const char *path, enum trust_level level, uid_t owner,
 		return hg_fail(msg, HG_ERR_UNTRUSTED,
 		    "%s: mode %04o is too open, must not exceed %04o", path,
 		    (unsigned)(st.st_mode & 07777),
-		    (unsigned)(07777 & ~forbidden & ~(S_ISUID | S_ISGID)));
+		    (unsigned)(0777 & ~forbidden));
 	return 0;
 }
 

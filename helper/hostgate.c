@@ -1,8 +1,8 @@
 /*
  * hostgate: the admin CLI.  "hostgate [--config FILE] COMMAND [ARG...]";
  * each command is one entry in the table at the bottom, so that new ones
- * (enroll, import, seal, status, unlock, audit) slot in without touching
- * the dispatcher.
+ * (enroll, import, seal, status, unlock) slot in without touching the
+ * dispatcher; commands in their own files are declared in cli.h.
  *
  * Exit codes: 0 success (check: valid; explain: allow), 1 failure (check:
  * invalid; explain: deny; edit: not replaced), 2 usage or unusable input
@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "conf.h"
 #include "err.h"
 #include "policy.h"
@@ -44,13 +45,24 @@ struct cli {
 	bool		 have_conf;
 };
 
+/*
+ * A command runs with argv[0] its name.  Commands in their own files
+ * (cli.h) take only their argv: EXTERN_RUN is set, RUN is NULL, and a
+ * global --config is handed on after the WORDS words that name the
+ * command ("audit verify": 2).
+ */
 struct command {
 	const char	*name;
 	int		(*run)(struct cli *, int, char **);
+	int		(*extern_run)(int, char **);
+	int		 words;
 	const char	*usage;
 };
 
-static const struct command commands[];
+#define USAGE_CHECK	"hostgate check [FILE]"
+#define USAGE_EXPLAIN	"hostgate explain USER [--service S] " \
+	"[--from ADDR] [--at 'YYYY-MM-DD HH:MM'] [--mfa]"
+#define USAGE_EDIT	"hostgate edit [--file FILE]"
 
 static void
 cli_error(const char *cmd, const char *fmt, ...)
@@ -219,7 +231,7 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	policy_free(pol);
 	return 0;
  usage:
-	cli_error(NULL, "usage: %s", commands[0].usage);
+	cli_error(NULL, "usage: %s", USAGE_CHECK);
 	return EXIT_USAGE;
 }
 
@@ -352,7 +364,7 @@ cmd_explain(struct cli *cli, int argc, char **argv)
 	policy_free(pol);
 	return ret;
  usage:
-	cli_error(NULL, "usage: %s", commands[1].usage);
+	cli_error(NULL, "usage: %s", USAGE_EXPLAIN);
 	return EXIT_USAGE;
 }
 
@@ -621,19 +633,47 @@ cmd_edit(struct cli *cli, int argc, char **argv)
 	policy_free(pol);
 	return ret;
  usage:
-	cli_error(NULL, "usage: %s", commands[2].usage);
+	cli_error(NULL, "usage: %s", USAGE_EDIT);
 	return EXIT_USAGE;
 }
 
 /* --- dispatch ------------------------------------------------------------ */
 
 static const struct command commands[] = {
-	{ "check", cmd_check, "hostgate check [FILE]" },
-	{ "explain", cmd_explain, "hostgate explain USER [--service S] "
-	    "[--from ADDR] [--at 'YYYY-MM-DD HH:MM'] [--mfa]" },
-	{ "edit", cmd_edit, "hostgate edit [--file FILE]" },
-	{ NULL, NULL, NULL },
+	{ "check", cmd_check, NULL, 1, USAGE_CHECK },
+	{ "explain", cmd_explain, NULL, 1, USAGE_EXPLAIN },
+	{ "edit", cmd_edit, NULL, 1, USAGE_EDIT },
+	{ "audit", NULL, cli_audit, 2, "hostgate audit verify [JOURNAL...]" },
+	{ NULL, NULL, NULL, 0, NULL },
 };
+
+/*
+ * Run a command from its own file, handing a global --config on in its
+ * argv after the words that name the command, as cli.h promises.
+ */
+static int
+run_extern(const struct command *c, const struct cli *cli, int argc,
+    char **argv)
+{
+	char **v;
+	int i, n = 0, r;
+
+	if ((v = calloc((size_t)argc + 3, sizeof(*v))) == NULL) {
+		cli_error(c->name, "out of memory");
+		return 1;
+	}
+	for (i = 0; i < argc && i < c->words; i++)
+		v[n++] = argv[i];
+	if (cli->config != NULL) {
+		v[n++] = (char *)"--config";
+		v[n++] = (char *)cli->config;
+	}
+	for (; i < argc; i++)
+		v[n++] = argv[i];
+	r = c->extern_run(n, v);
+	free(v);
+	return r;
+}
 
 static void
 usage(FILE *f)
@@ -679,7 +719,10 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	r = c->run(&cli, argc - i, argv + i);
+	if (c->run != NULL)
+		r = c->run(&cli, argc - i, argv + i);
+	else
+		r = run_extern(c, &cli, argc - i, argv + i);
 	if (cli.have_conf)
 		conf_free(&cli.conf);
 	if (fflush(stdout) != 0 && r == 0)

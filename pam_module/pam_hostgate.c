@@ -17,6 +17,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <liboath/oath.h>
 #include <sodium.h>
@@ -35,10 +36,13 @@
 #include "record.h"
 #include "secure.h"
 #include "state.h"
+#include "submit.h"
 #include "totp.h"
 #include "trust.h"
 
 #define FACTORS_DATA	"hostgate_factors"
+#define HELPER_DOWN_DATA "hostgate_helper_down"
+#define SESSION_DATA	"hostgate_session_start"
 #define MAX_PASSWORD	512	/* as pam_unix: longer input is refused */
 #define MAX_USER	256
 #define PROMPT_PASSWORD	"Password: "
@@ -101,6 +105,120 @@ to_pam(int err, enum phase phase)
 	default:
 		return PAM_SERVICE_ERR;
 	}
+}
+
+static const char *
+pam_code_name(int code)
+{
+	switch (code) {
+	case PAM_SUCCESS:		return "PAM_SUCCESS";
+	case PAM_AUTH_ERR:		return "PAM_AUTH_ERR";
+	case PAM_PERM_DENIED:		return "PAM_PERM_DENIED";
+	case PAM_USER_UNKNOWN:		return "PAM_USER_UNKNOWN";
+	case PAM_AUTHINFO_UNAVAIL:	return "PAM_AUTHINFO_UNAVAIL";
+	case PAM_CONV_ERR:		return "PAM_CONV_ERR";
+	case PAM_BUF_ERR:		return "PAM_BUF_ERR";
+	default:			return "PAM_SERVICE_ERR";
+	}
+}
+
+static void
+copy_item(pam_handle_t *pamh, int item, char *dst, size_t size)
+{
+	const void *v = NULL;
+
+	if (pam_get_item(pamh, item, &v) == PAM_SUCCESS && v != NULL)
+		snprintf(dst, size, "%s", (const char *)v);
+}
+
+/* A record of EVENT for this transaction, with the PAM items filled in. */
+static void
+record_for(pam_handle_t *pamh, const char *event, struct hg_record *r)
+{
+	record_init(r);
+	record_stamp(r);
+	snprintf(r->event, sizeof(r->event), "%s", event);
+	copy_item(pamh, PAM_USER, r->user, sizeof(r->user));
+	copy_item(pamh, PAM_SERVICE, r->service, sizeof(r->service));
+	copy_item(pamh, PAM_RUSER, r->ruser, sizeof(r->ruser));
+	copy_item(pamh, PAM_RHOST, r->rhost, sizeof(r->rhost));
+	copy_item(pamh, PAM_TTY, r->tty, sizeof(r->tty));
+	r->pid = getpid();
+	r->uid = getuid();
+}
+
+static void
+set_result(struct hg_record *r, int pam_code, const char *reason)
+{
+	snprintf(r->result, sizeof(r->result), "%s",
+	    pam_code == PAM_SUCCESS ? "allow" : "deny");
+	snprintf(r->pam, sizeof(r->pam), "%s", pam_code_name(pam_code));
+	snprintf(r->reason, sizeof(r->reason), "%s", reason);
+}
+
+/*
+ * Offer R to hostgated as TYPE.  Once it failed in this transaction it is
+ * not asked again, so that a login waits for it SUBMIT_TIMEOUT_MS at most.
+ * Returns 0 when it answered (REPLY filled), else HG_ERR_IO.
+ */
+static int
+helper_send(pam_handle_t *pamh, const struct hg_conf *conf,
+    enum record_type type, const struct hg_record *r,
+    struct hg_record *reply)
+{
+	const void *down = NULL;
+	struct hg_msg msg = { "" };
+
+	if (pam_get_data(pamh, HELPER_DOWN_DATA, &down) == PAM_SUCCESS &&
+	    down != NULL)
+		return HG_ERR_IO;
+	if (submit_send(conf->audit_socket, type, r, SUBMIT_TIMEOUT_MS,
+	    reply, &msg) == 0)
+		return 0;
+	if (conf->debug)
+		log_f(pamh, LOG_DEBUG, "%s", msg.text);
+	(void)pam_set_data(pamh, HELPER_DOWN_DATA, (void *)"down", NULL);
+	return HG_ERR_IO;
+}
+
+/*
+ * Store R where the helper would have: syslog now, and the spool that
+ * hostgated drains when it starts.  Returns 0, or HG_ERR_IO when the record
+ * could not be stored durably anywhere.
+ */
+static int
+store_locally(pam_handle_t *pamh, const struct hg_conf *conf,
+    const struct hg_record *r)
+{
+	struct hg_msg msg = { "" };
+	char line[2048];
+
+	record_syslog_line(r, line, sizeof(line));
+	pam_syslog(pamh, strcmp(r->result, "deny") == 0 ? LOG_NOTICE :
+	    LOG_INFO, "%s", line);
+	if (submit_spool(conf->audit_spool, r, &msg) != 0) {
+		log_f(pamh, LOG_ERR, "audit record not stored: %s", msg.text);
+		return HG_ERR_IO;
+	}
+	return 0;
+}
+
+/*
+ * Record R: through the helper, else locally.  Returns 0, or HG_ERR_IO
+ * when audit=required and the record could not be stored durably.
+ */
+static int
+audit_record(pam_handle_t *pamh, const struct hg_conf *conf,
+    const struct hg_record *r)
+{
+	struct hg_record reply;
+
+	if (helper_send(pamh, conf, RECORD_T_RECORD, r, &reply) == 0)
+		return 0;
+	if (store_locally(pamh, conf, r) != 0 &&
+	    conf->audit == CONF_AUDIT_REQUIRED)
+		return HG_ERR_IO;
+	return 0;
 }
 
 /* Everything one authentication attempt knows. */
@@ -490,7 +608,7 @@ verify_code(struct attempt *a, struct hg_msg *msg)
 }
 
 static void
-free_factors(pam_handle_t *pamh, void *data, int status)
+free_data(pam_handle_t *pamh, void *data, int status)
 {
 	(void)pamh;
 	(void)status;
@@ -520,7 +638,7 @@ store_factors(struct attempt *a)
 	factors_of(a, buf, sizeof(buf));
 	if ((copy = strdup(buf)) == NULL)
 		return HG_ERR_NOMEM;
-	if (pam_set_data(a->pamh, FACTORS_DATA, copy, free_factors) !=
+	if (pam_set_data(a->pamh, FACTORS_DATA, copy, free_data) !=
 	    PAM_SUCCESS) {
 		free(copy);
 		return HG_ERR_INTERNAL;
@@ -528,27 +646,30 @@ store_factors(struct attempt *a)
 	return 0;
 }
 
-/* One line per decision, with every value quoted; never a secret. */
-static void
-log_decision(struct attempt *a, int err)
+/*
+ * The audit record of this attempt.  Returns the error to report: ERR, or
+ * HG_ERR_IO when the record could not be stored and audit=required.
+ */
+static int
+audit_attempt(struct attempt *a, int err)
 {
-	const void *service = NULL, *rhost = NULL, *tty = NULL;
-	char qu[300], qs[100], qr[300], qt[100], factors[64];
+	struct hg_record r;
 
-	(void)pam_get_item(a->pamh, PAM_SERVICE, &service);
-	(void)pam_get_item(a->pamh, PAM_RHOST, &rhost);
-	(void)pam_get_item(a->pamh, PAM_TTY, &tty);
-	record_quote(a->user, qu, sizeof(qu));
-	record_quote(service, qs, sizeof(qs));
-	record_quote(rhost, qr, sizeof(qr));
-	record_quote(tty, qt, sizeof(qt));
-	factors_of(a, factors, sizeof(factors));
-	pam_syslog(a->pamh, err == 0 ? LOG_INFO : LOG_NOTICE,
-	    "event=auth result=%s reason=%s user=%s service=%s rhost=%s "
-	    "tty=%s factors=\"%s\"%s%s%s", err == 0 ? "allow" : "deny",
-	    hg_reason(err), qu, qs, qr, qt, factors,
-	    a->note != NULL ? " detail=\"" : "",
-	    a->note != NULL ? a->note : "", a->note != NULL ? "\"" : "");
+	record_for(a->pamh, "auth", &r);
+	set_result(&r, to_pam(err, PHASE_AUTH), hg_reason(err));
+	factors_of(a, r.factors, sizeof(r.factors));
+	if (a->note != NULL) {
+		char qu[RECORD_FIELD_MAX * 4 + 8];
+
+		record_quote(r.user, qu, sizeof(qu));
+		pam_syslog(a->pamh, LOG_INFO, "user %s: %s", qu, a->note);
+	}
+	if (audit_record(a->pamh, &a->conf, &r) != 0 && err == 0) {
+		log_f(a->pamh, LOG_ERR, "audit=required and the record could "
+		    "not be stored: denying");
+		return HG_ERR_IO;
+	}
+	return err;
 }
 
 static int
@@ -617,7 +738,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 		    r == HG_ERR_SEED || r == HG_ERR_STATE || r == HG_ERR_IO ?
 		    LOG_ERR : LOG_NOTICE, "%s", msg.text);
 	if (a.user != NULL)
-		log_decision(&a, r);
+		r = audit_attempt(&a, r);
  done:
 	secure_strfree(a.password);
 	sodium_memzero(a.code, sizeof(a.code));
@@ -636,6 +757,18 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return PAM_SUCCESS;
 }
 
+/* The factors this transaction's auth phase passed, into BUF. */
+static void
+copy_factors(pam_handle_t *pamh, char *buf, size_t size)
+{
+	const void *data = NULL;
+
+	buf[0] = '\0';
+	if (pam_get_data(pamh, FACTORS_DATA, &data) == PAM_SUCCESS &&
+	    data != NULL)
+		snprintf(buf, size, "%s", (const char *)data);
+}
+
 /* Did this transaction's auth phase pass a code through hostgate? */
 static bool
 passed_mfa(pam_handle_t *pamh)
@@ -650,123 +783,158 @@ passed_mfa(pam_handle_t *pamh)
 	return strstr(f, "totp") != NULL || strstr(f, "scratch") != NULL;
 }
 
-static void
-log_account(pam_handle_t *pamh, const char *user,
-    const struct policy_input *in, const struct policy_decision *d,
-    const char *reason)
-{
-	char qu[300], qs[100], qr[300], rule[300];
-
-	record_quote(user, qu, sizeof(qu));
-	record_quote(in->service, qs, sizeof(qs));
-	record_quote(in->rhost, qr, sizeof(qr));
-	if (d->file != NULL) {
-		char where[280];
-
-		snprintf(where, sizeof(where), "%s:%u", d->file, d->line);
-		record_quote(where, rule, sizeof(rule));
-	} else
-		snprintf(rule, sizeof(rule), "-");
-	pam_syslog(pamh, d->allow ? LOG_INFO : LOG_NOTICE,
-	    "event=account result=%s reason=%s rule=%s user=%s service=%s "
-	    "rhost=%s mfa=%s", d->allow ? "allow" : "deny", reason, rule, qu,
-	    qs, qr, in->mfa ? "yes" : "no");
-}
-
 /*
- * The authorization gate: evaluate the role policy for this login.  Any
- * doubt (settings, policy, user, groups) denies.
+ * Decide locally with the policy engine, as hostgated would.  Fills R's
+ * result fields and returns 0 (allow), HG_ERR_DENIED or HG_ERR_UNKNOWN_USER.
  */
-PAM_EXTERN int
-pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+static int
+decide_locally(pam_handle_t *pamh, const struct hg_conf *conf,
+    struct hg_record *r)
 {
 	struct policy_decision d;
 	struct policy_input in;
 	struct hg_policy *pol = NULL;
-	struct hg_conf conf;
 	struct hg_msg msg = { "" };
-	const void *user = NULL, *service = NULL, *rhost = NULL;
-	const char *reason;
 	char **groups = NULL;
 	size_t ngroups = 0;
+	time_t now = (time_t)(r->ts_ms / 1000);
 	struct tm tm;
-	time_t now = time(NULL);
-	int r;
+	const char *reason;
+	int err;
 
-	memset(&conf, 0, sizeof(conf));
 	memset(&in, 0, sizeof(in));
 	memset(&d, 0, sizeof(d));
-	if (pam_get_item(pamh, PAM_USER, &user) != PAM_SUCCESS ||
-	    user == NULL || !user_name_ok(user)) {
-		log_f(pamh, LOG_NOTICE, "no usable user name");
-		return PAM_USER_UNKNOWN;
-	}
-	(void)pam_get_item(pamh, PAM_SERVICE, &service);
-	(void)pam_get_item(pamh, PAM_RHOST, &rhost);
-	in.user = user;
-	in.service = service;
-	in.rhost = rhost;
+	in.user = r->user;
+	in.service = r->service;
+	in.rhost = r->rhost;
 	in.mfa = passed_mfa(pamh);
 	in.when = localtime_r(&now, &tm);
-
-	if ((r = conf_load(&conf, argc, argv, 0, &msg)) != 0) {
-		log_f(pamh, LOG_ALERT, "%s; denying", msg.text);
-		reason = "config-error";
+	err = policy_user_groups(r->user, &groups, &ngroups, &msg);
+	if (err == HG_ERR_UNKNOWN_USER) {
+		reason = hg_reason(err);
 		goto out;
 	}
-	r = policy_user_groups(user, &groups, &ngroups, &msg);
-	if (r == HG_ERR_UNKNOWN_USER) {
-		reason = hg_reason(r);
-		goto out;
-	}
-	if (r != 0) {
+	if (err != 0) {
 		log_f(pamh, LOG_ERR, "%s; denying", msg.text);
 		reason = "internal-error";
 		goto out;
 	}
 	in.groups = (const char *const *)groups;
 	in.ngroups = ngroups;
-	if ((r = policy_load(conf.policy, 0, &pol, &msg)) != 0)
+	if (policy_load(conf->policy, 0, &pol, &msg) != 0)
 		log_f(pamh, LOG_ALERT, "%s; the policy is invalid, denying "
 		    "everyone", msg.text);
 	/* With POL NULL this denies with reason policy-invalid. */
-	r = policy_decide(pol, &in, &d);
+	err = policy_decide(pol, &in, &d);
 	reason = policy_reason_str(d.reason);
-	if (r == 0 && !d.allow)
-		r = HG_ERR_DENIED;
+	if (err == 0 && !d.allow)
+		err = HG_ERR_DENIED;
+	if (d.file != NULL)
+		snprintf(r->rule, sizeof(r->rule), "%s:%u", d.file, d.line);
  out:
-	if (r != 0)
-		d.allow = false;
-	log_account(pamh, user, &in, &d, reason);
-	if (to_pam(r, PHASE_ACCOUNT) == PAM_PERM_DENIED &&
-	    (flags & PAM_SILENT) == 0)
-		(void)pam_error(pamh, "%s", DENIED_NOTICE);
+	set_result(r, to_pam(err, PHASE_ACCOUNT), reason);
 	policy_free(pol);
 	policy_groups_free(groups, ngroups);
+	return err;
+}
+
+/*
+ * The authorization gate: the role policy decides, through hostgated's
+ * warm copy when the helper answers, else locally with the same engine.
+ * Any doubt (settings, policy, user, groups) denies.
+ */
+PAM_EXTERN int
+pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct hg_record r, reply;
+	struct hg_conf conf;
+	struct hg_msg msg = { "" };
+	int err;
+
+	record_for(pamh, "account", &r);
+	if (r.user[0] == '\0' || !user_name_ok(r.user)) {
+		log_f(pamh, LOG_NOTICE, "no usable user name");
+		return to_pam(HG_ERR_UNKNOWN_USER, PHASE_ACCOUNT);
+	}
+	if ((err = conf_load(&conf, argc, argv, 0, &msg)) != 0) {
+		/* Without settings there is no helper or spool to use. */
+		log_f(pamh, LOG_ALERT, "%s; denying", msg.text);
+		err = HG_ERR_CONFIG;
+		goto deny;
+	}
+	copy_factors(pamh, r.factors, sizeof(r.factors));
+	if (helper_send(pamh, &conf, RECORD_T_DECIDE, &r, &reply) == 0) {
+		err = strcmp(reply.result, "allow") == 0 ? 0 :
+		    strcmp(reply.reason, "unknown-user") == 0 ?
+		    HG_ERR_UNKNOWN_USER : HG_ERR_DENIED;
+	} else {
+		err = decide_locally(pamh, &conf, &r);
+		if (store_locally(pamh, &conf, &r) != 0 &&
+		    conf.audit == CONF_AUDIT_REQUIRED && err == 0) {
+			log_f(pamh, LOG_ERR, "audit=required and the record "
+			    "could not be stored: denying");
+			err = HG_ERR_IO;
+		}
+	}
 	conf_free(&conf);
-	return to_pam(r, PHASE_ACCOUNT);
+ deny:
+	if (to_pam(err, PHASE_ACCOUNT) == PAM_PERM_DENIED &&
+	    (flags & PAM_SILENT) == 0)
+		(void)pam_error(pamh, "%s", DENIED_NOTICE);
+	return to_pam(err, PHASE_ACCOUNT);
+}
+
+/*
+ * Record a session event.  Sessions are not refused for audit trouble
+ * unless audit=required, or the settings are unusable (fail closed).
+ */
+static int
+session_event(pam_handle_t *pamh, const char *event, int argc,
+    const char **argv)
+{
+	struct hg_record r;
+	struct hg_conf conf;
+	struct hg_msg msg = { "" };
+	const void *start = NULL;
+	long long *mark;
+	int err;
+
+	if (conf_load(&conf, argc, argv, 0, &msg) != 0) {
+		log_f(pamh, LOG_ALERT, "%s; refusing the session", msg.text);
+		return PAM_SESSION_ERR;
+	}
+	record_for(pamh, event, &r);
+	copy_factors(pamh, r.factors, sizeof(r.factors));
+	if (strcmp(event, "session_open") == 0) {
+		/* Remembered for the duration in session_close. */
+		if ((mark = malloc(sizeof(*mark))) != NULL) {
+			*mark = r.ts_ms;
+			if (pam_set_data(pamh, SESSION_DATA, mark, free_data) !=
+			    PAM_SUCCESS)
+				free(mark);
+		}
+	} else if (pam_get_data(pamh, SESSION_DATA, &start) == PAM_SUCCESS &&
+	    start != NULL)
+		r.duration = (r.ts_ms - *(const long long *)start) / 1000;
+	err = audit_record(pamh, &conf, &r);
+	conf_free(&conf);
+	return err == 0 ? PAM_SUCCESS : PAM_SESSION_ERR;
 }
 
 PAM_EXTERN int
 pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
     const char **argv)
 {
-	(void)pamh;
 	(void)flags;
-	(void)argc;
-	(void)argv;
-	return PAM_IGNORE;
+	return session_event(pamh, "session_open", argc, argv);
 }
 
 PAM_EXTERN int
 pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
     const char **argv)
 {
-	(void)pamh;
 	(void)flags;
-	(void)argc;
-	(void)argv;
-	return PAM_IGNORE;
+	return session_event(pamh, "session_close", argc, argv);
 }
 
 PAM_EXTERN int

@@ -11,7 +11,7 @@ hg_pam -a 'correct horse' -a "$(hg_code "$sec")" hgtest "$alice"
 expect "auth: PAM_SUCCESS" "right password and code"
 expect_prompts "Password: " "Verification code: "
 if grep -q '^delay:' "$T/out"; then fail "fail delay on success"; else pass "no fail delay on success"; fi
-expect_log "event=auth result=allow reason=ok user=\"$alice\"" "success logged"
+expect_log "event=auth result=allow pam=PAM_SUCCESS reason=ok user=\"$alice\"" "success logged"
 expect_log 'factors="password,totp"' "both factors recorded"
 
 hg_pam -a 'wrong horse' -a "$(hg_code "$sec" $(( $(date +%s) + 30 )))" hgtest "$alice"

@@ -7,7 +7,8 @@
  *         [-A | -K] SERVICE USER
  *
  * -A runs the account phase after a successful auth phase; -K runs the
- * account phase alone, as sshd does after a public-key login.
+ * account phase alone, as sshd does after a public-key login.  -S then
+ * opens and closes a session, SECONDS apart.
  *
  * Prompts and messages are printed as "prompt: ...", "info: ...",
  * "error: ..."; answers come from -a in order.  The result is printed as
@@ -228,6 +229,7 @@ code_name(int r)
 	case PAM_ACCT_EXPIRED:		return "PAM_ACCT_EXPIRED";
 	case PAM_NEW_AUTHTOK_REQD:	return "PAM_NEW_AUTHTOK_REQD";
 	case PAM_AUTHTOK_RECOVERY_ERR:	return "PAM_AUTHTOK_RECOVERY_ERR";
+	case PAM_SESSION_ERR:		return "PAM_SESSION_ERR";
 	}
 	snprintf(other, sizeof(other), "PAM code %d", r);
 	return other;
@@ -237,7 +239,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: hgpam [-c confdir] [-r rhost] [-t tty] "
-	    "[-a answer]... [-s] [-n] [-A | -K] service user\n");
+	    "[-a answer]... [-s] [-n] [-A | -K] [-S seconds] service user\n");
 	exit(2);
 }
 
@@ -247,9 +249,9 @@ main(int argc, char **argv)
 	struct pam_conv pc = { conv, NULL };
 	const char *confdir = NULL, *rhost = NULL, *tty = NULL;
 	pam_handle_t *pamh = NULL;
-	int ch, flags = 0, account = 0, auth = 1, r, ok;
+	int ch, flags = 0, account = 0, auth = 1, session = -1, r = 0, ok;
 
-	while ((ch = getopt(argc, argv, "c:r:t:a:snAK")) != -1) {
+	while ((ch = getopt(argc, argv, "c:r:t:a:snAKS:")) != -1) {
 		switch (ch) {
 		case 'c': confdir = optarg; break;
 		case 'r': rhost = optarg; break;
@@ -263,6 +265,7 @@ main(int argc, char **argv)
 		case 'n': flags |= PAM_DISALLOW_NULL_AUTHTOK; break;
 		case 'A': account = 1; break;
 		case 'K': account = 1; auth = 0; break;
+		case 'S': session = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -292,6 +295,17 @@ main(int argc, char **argv)
 		r = pam_acct_mgmt(pamh, flags);
 		printf("account: %s\n", code_name(r));
 		ok = r == PAM_SUCCESS;
+	}
+	if (ok && session >= 0) {
+		r = pam_open_session(pamh, flags);
+		printf("open_session: %s\n", code_name(r));
+		ok = r == PAM_SUCCESS;
+		if (ok) {
+			sleep((unsigned)session);
+			r = pam_close_session(pamh, flags);
+			printf("close_session: %s\n", code_name(r));
+			ok = r == PAM_SUCCESS;
+		}
 	}
 	pam_end(pamh, r);
 	printf("work: crypt=%d pwhash=%d\n", crypt_calls, pwhash_calls);

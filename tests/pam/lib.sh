@@ -80,7 +80,7 @@ hg_setup() {
 	umask 022
 	T=$(mktemp -d /tmp/hgtest.XXXXXX)
 	trap hg_cleanup EXIT
-	mkdir -m 0700 "$T/totp" "$T/state"
+	mkdir -m 0700 "$T/totp" "$T/state" "$T/spool"
 	mkdir "$T/pam.d"
 	: > "$T/syslog"
 	: > "$T/secrets"
@@ -95,6 +95,8 @@ hg_conf() {
 secrets_dir = $T/totp
 state_dir = $T/state
 seed_key = $T/seed.key
+audit_socket = $T/hostgated.sock
+audit_spool = $T/spool
 $1
 EOF
 }

@@ -1,0 +1,184 @@
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "submit.h"
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for EVENTS on FD until DEADLINE; 0, HG_ERR_TIMEOUT or HG_ERR_IO. */
+static int
+wait_fd(int fd, short events, long long deadline)
+{
+	struct pollfd p = { fd, events, 0 };
+	long long left;
+	int n;
+
+	for (;;) {
+		if ((left = deadline - now_ms()) <= 0)
+			return HG_ERR_TIMEOUT;
+		n = poll(&p, 1, (int)left);
+		if (n > 0)
+			return (p.revents & (POLLERR | POLLNVAL)) != 0 ?
+			    HG_ERR_IO : 0;
+		if (n == 0)
+			return HG_ERR_TIMEOUT;
+		if (errno != EINTR)
+			return HG_ERR_IO;
+	}
+}
+
+int
+submit_send(const char *path, enum record_type type,
+    const struct hg_record *r, int timeout_ms, struct hg_record *reply,
+    struct hg_msg *msg)
+{
+	unsigned char buf[RECORD_WIRE_MAX + 4];
+	struct sockaddr_un sun;
+	enum record_type rtype;
+	long long deadline = now_ms() + timeout_ms;
+	size_t have = 0, sent = 0;
+	long need;
+	ssize_t n;
+	int fd, len, rc;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return hg_fail(msg, HG_ERR_IO, "%s: socket path too long",
+		    path);
+	strcpy(sun.sun_path, path);
+	if ((len = record_encode(type, r, buf, sizeof(buf))) < 0)
+		return hg_fail(msg, HG_ERR_IO, "record too large to send");
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return hg_fail(msg, HG_ERR_IO, "socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 &&
+	    (errno != EAGAIN && errno != EINPROGRESS)) {
+		rc = hg_fail(msg, HG_ERR_IO, "%s: connect: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	while (sent < (size_t)len) {
+		if ((rc = wait_fd(fd, POLLOUT, deadline)) != 0)
+			goto fail;
+		n = send(fd, buf + sent, (size_t)len - sent, MSG_NOSIGNAL);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n == -1) {
+			rc = HG_ERR_IO;
+			goto fail;
+		}
+		sent += (size_t)n;
+	}
+	/* Read exactly one reply frame. */
+	for (;;) {
+		need = record_frame_len(buf, have);
+		if (need < 0) {
+			rc = HG_ERR_IO;
+			goto fail;
+		}
+		if (need > 0 && have >= (size_t)need)
+			break;
+		if ((rc = wait_fd(fd, POLLIN, deadline)) != 0)
+			goto fail;
+		n = recv(fd, buf + have, sizeof(buf) - have, 0);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0) {
+			rc = HG_ERR_IO;
+			goto fail;
+		}
+		have += (size_t)n;
+	}
+	if (have != (size_t)need ||
+	    record_decode(buf, have, &rtype, reply) != 0 ||
+	    rtype != RECORD_T_REPLY || reply->seq <= 0) {
+		/* A reply without a seq: the helper refused the record. */
+		rc = hg_fail(msg, HG_ERR_IO, "%s: the helper refused the "
+		    "record%s%s", path, reply->reason[0] ? ": " : "",
+		    reply->reason);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+ fail:
+	hg_fail(msg, rc, "%s: %s", path, rc == HG_ERR_TIMEOUT ?
+	    "the helper did not answer in time" : "the helper hung up");
+ out:
+	close(fd);
+	return rc;
+}
+
+int
+submit_spool(const char *dir, const struct hg_record *r, struct hg_msg *msg)
+{
+	unsigned char buf[RECORD_WIRE_MAX + 4];
+	struct timespec mono;
+	char name[96];
+	int dfd, fd = -1, len, rc = HG_ERR_IO;
+	size_t off = 0;
+	ssize_t n;
+
+	if ((len = record_encode(RECORD_T_RECORD, r, buf, sizeof(buf))) < 0)
+		return hg_fail(msg, HG_ERR_TOOLONG, "record too large to "
+		    "spool");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1)
+		return hg_fail(msg, HG_ERR_IO, "%s: %s", dir, strerror(errno));
+	/*
+	 * Names sort by time; records of one login stamped in the same
+	 * millisecond keep their order by the monotonic clock.
+	 */
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	snprintf(name, sizeof(name), "%013lld-%ld-%020lld%08x.rec", r->ts_ms,
+	    (long)getpid(),
+	    (long long)mono.tv_sec * 1000000000LL + mono.tv_nsec,
+	    randombytes_random());
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd == -1) {
+		hg_fail(msg, HG_ERR_IO, "%s/%s: %s", dir, name,
+		    strerror(errno));
+		goto out;
+	}
+	while (off < (size_t)len) {
+		n = write(fd, buf + off, (size_t)len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off != (size_t)len || fsync(fd) != 0 || fsync(dfd) != 0) {
+		hg_fail(msg, HG_ERR_IO, "%s/%s: %s", dir, name,
+		    off != (size_t)len ? "short write (disk full?)" :
+		    strerror(errno));
+		unlinkat(dfd, name, 0);
+		goto out;
+	}
+	rc = 0;
+ out:
+	if (fd != -1)
+		close(fd);
+	close(dfd);
+	return rc;
+}

@@ -1,0 +1,37 @@
+/*
+ * Handing audit records to hostgated, from the module (and the CLI): over
+ * the helper socket with a deadline, or, when the helper is not there, into
+ * the spool that hostgated drains when it starts.
+ */
+#ifndef HG_SUBMIT_H
+#define HG_SUBMIT_H
+
+#include "err.h"
+#include "record.h"
+
+/* How long a login may wait for the helper, in all. */
+#define SUBMIT_TIMEOUT_MS	250
+
+/*
+ * Send R as a frame of TYPE (RECORD_T_RECORD or RECORD_T_DECIDE) to the
+ * helper listening on SOCKET and wait at most TIMEOUT_MS for its reply,
+ * which is decoded into REPLY (seq, and for a decision result, pam, reason
+ * and rule).  Never raises SIGPIPE.  Returns 0, HG_ERR_IO (no helper, it
+ * failed or refused) or HG_ERR_TIMEOUT.
+ */
+int submit_send(const char *socket, enum record_type type,
+    const struct hg_record *r, int timeout_ms, struct hg_record *reply,
+    struct hg_msg *msg);
+
+/*
+ * Store R durably in the spool directory DIR as one file holding one
+ * RECORD_T_RECORD frame, named "<ts_ms>-<pid>-<monotonic ns><random>.rec"
+ * so that names sort by time, and records of one process stamped in the
+ * same millisecond keep their order; written with O_EXCL, fsync'd,
+ * directory fsync'd.
+ * Returns 0, HG_ERR_TOOLONG or HG_ERR_IO.
+ */
+int submit_spool(const char *dir, const struct hg_record *r,
+    struct hg_msg *msg);
+
+#endif /* HG_SUBMIT_H */

@@ -1,0 +1,517 @@
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <liboath/oath.h>
+#include <sodium.h>
+
+#include "cli_util.h"
+#include "state.h"
+#include "trust.h"
+
+/*
+ * The argon2id cost of a recovery code hash.  These must stay equal to
+ * RECOVERY_OPSLIMIT and RECOVERY_MEMLIMIT in common/totp.c, which does not
+ * export a way to hash a given code; verification reads the cost from the
+ * stored string, so a difference would only change the login's work.
+ */
+#define RECOVERY_OPSLIMIT	1
+#define RECOVERY_MEMLIMIT	(8U * 1024 * 1024)
+
+static void
+vmessage(const char *cmd, const char *kind, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "hostgate: %s%s%s", cmd != NULL ? cmd : "",
+	    cmd != NULL ? ": " : "", kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_util_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(cmd, "", fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_util_warn(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(cmd, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+int
+cli_util_opt(int argc, char **argv, int *i, const char *name,
+    const char **value)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(argv[*i], name, len) != 0)
+		return 0;
+	if (argv[*i][len] == '=') {
+		*value = argv[*i] + len + 1;
+		return 1;
+	}
+	if (argv[*i][len] != '\0')
+		return 0;
+	if (*i + 1 >= argc)
+		return -1;
+	*value = argv[++*i];
+	return 1;
+}
+
+bool
+cli_util_is_help(const char *arg)
+{
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+int
+cli_util_conf(const char *cmd, const char *config, struct hg_conf *conf)
+{
+	char arg[PATH_MAX + 8], abs[PATH_MAX];
+	const char *argv[1];
+	struct hg_msg msg;
+	int argc = 0;
+
+	/* Settings want an absolute path; a command line may be relative. */
+	if (config != NULL && config[0] != '/' && realpath(config, abs) != NULL)
+		config = abs;
+	if (config != NULL) {
+		if (snprintf(arg, sizeof(arg), "config=%s", config) >=
+		    (int)sizeof(arg)) {
+			cli_util_error(cmd, "--config: path too long");
+			return -1;
+		}
+		argv[argc++] = arg;
+	}
+	msg.text[0] = '\0';
+	if (conf_load(conf, argc, argv, 0, &msg) != 0) {
+		cli_util_error(cmd, "%s", msg.text);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_util_need_root(const char *cmd, const char *what)
+{
+	if (geteuid() == 0)
+		return 0;
+	cli_util_error(cmd, "must be run as root: %s (try sudo hostgate %s)",
+	    what, cmd);
+	return -1;
+}
+
+bool
+cli_util_user_ok(const char *user)
+{
+	size_t i;
+
+	if (user[0] == '\0' || user[0] == '.' || user[0] == '-')
+		return false;
+	for (i = 0; user[i] != '\0'; i++)
+		if (i >= CLI_USER_MAX || user[i] == '/' ||
+		    (unsigned char)user[i] <= 0x20 ||
+		    (unsigned char)user[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+int
+cli_util_user_known(const char *cmd, const char *user)
+{
+	struct passwd pw, *pwp = NULL;
+	char buf[4096];
+	int e;
+
+	if (!cli_util_user_ok(user)) {
+		cli_util_error(cmd, "'%s' is not a valid user name", user);
+		return -1;
+	}
+	e = getpwnam_r(user, &pw, buf, sizeof(buf), &pwp);
+	if (e != 0) {
+		cli_util_error(cmd, "looking up user '%s': %s", user,
+		    strerror(e));
+		return -1;
+	}
+	if (pwp == NULL) {
+		cli_util_error(cmd, "no such user '%s' (not known to NSS)",
+		    user);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_util_dir(const char *cmd, const char *path, bool create)
+{
+	struct hg_msg msg;
+	int r;
+
+	msg.text[0] = '\0';
+	r = trust_check_dir(path, 0, &msg);
+	if (r == HG_ERR_NOENT && create) {
+		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+			cli_util_error(cmd, "%s: mkdir: %s", path,
+			    strerror(errno));
+			return -1;
+		}
+		msg.text[0] = '\0';
+		r = trust_check_dir(path, 0, &msg);
+	}
+	if (r != 0) {
+		cli_util_error(cmd, "%s", msg.text);
+		return -1;
+	}
+	return 0;
+}
+
+/* fsync the directory that holds PATH. */
+static int
+sync_dir_of(const char *path)
+{
+	char copy[PATH_MAX];
+	int fd, r = -1;
+
+	if (strlen(path) >= sizeof(copy))
+		return -1;
+	strcpy(copy, path);
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1)
+		return -1;
+	if (fsync(fd) == 0)
+		r = 0;
+	close(fd);
+	return r;
+}
+
+/*
+ * Write a new key to a temporary file and link it to PATH, which fails if
+ * PATH exists: a key once in place is never replaced, since every sealed
+ * seed depends on it.  Returns 0, 1 when PATH appeared meanwhile, or -1
+ * after a message.
+ */
+static int
+key_create(const char *cmd, const char *path,
+    const unsigned char key[SECURE_KEY_BYTES])
+{
+	char tmp[PATH_MAX];
+	size_t off = 0;
+	ssize_t n;
+	int fd, r = -1;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		cli_util_error(cmd, "%s: path too long", path);
+		return -1;
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		cli_util_error(cmd, "%s: create: %s", tmp, strerror(errno));
+		return -1;
+	}
+	if (fchmod(fd, 0400) != 0) {
+		cli_util_error(cmd, "%s: chmod: %s", tmp, strerror(errno));
+		goto out;
+	}
+	while (off < SECURE_KEY_BYTES) {
+		n = write(fd, key + off, SECURE_KEY_BYTES - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			cli_util_error(cmd, "%s: write: %s", tmp,
+			    strerror(errno));
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0) {
+		cli_util_error(cmd, "%s: fsync: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (link(tmp, path) != 0) {
+		if (errno == EEXIST)
+			r = 1;
+		else
+			cli_util_error(cmd, "%s: link: %s", path,
+			    strerror(errno));
+		goto out;
+	}
+	if (sync_dir_of(path) != 0) {
+		cli_util_error(cmd, "%s: syncing directory: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	r = 0;
+ out:
+	close(fd);
+	unlink(tmp);
+	return r;
+}
+
+int
+cli_util_key(const char *cmd, const char *path, bool create,
+    unsigned char key[SECURE_KEY_BYTES], bool *have, bool *created)
+{
+	struct hg_msg msg;
+	int r;
+
+	*have = *created = false;
+	msg.text[0] = '\0';
+	r = secure_key_load(path, 0, key, &msg);
+	if (r == HG_ERR_NOENT && create) {
+		randombytes_buf(key, SECURE_KEY_BYTES);
+		r = key_create(cmd, path, key);
+		if (r < 0)
+			goto fail;
+		if (r == 0) {
+			*have = *created = true;
+			return 0;
+		}
+		/* Someone else was first: theirs is the key. */
+		msg.text[0] = '\0';
+		r = secure_key_load(path, 0, key, &msg);
+	}
+	if (r == HG_ERR_NOENT)
+		return 0;
+	if (r != 0) {
+		cli_util_error(cmd, "%s", msg.text);
+		goto fail;
+	}
+	*have = true;
+	return 0;
+ fail:
+	sodium_memzero(key, SECURE_KEY_BYTES);
+	return -1;
+}
+
+size_t
+cli_util_secret_len(enum totp_alg alg)
+{
+	switch (alg) {
+	case TOTP_SHA256:	return 32;
+	case TOTP_SHA512:	return 64;
+	default:		return 20;
+	}
+}
+
+int
+cli_util_parse_alg(const char *s, enum totp_alg *alg)
+{
+	if (strcasecmp(s, "sha1") == 0)
+		*alg = TOTP_SHA1;
+	else if (strcasecmp(s, "sha256") == 0)
+		*alg = TOTP_SHA256;
+	else if (strcasecmp(s, "sha512") == 0)
+		*alg = TOTP_SHA512;
+	else
+		return -1;
+	return 0;
+}
+
+int
+cli_util_parse_uint(const char *s, unsigned min, unsigned max,
+    unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0' || strlen(s) > 9)
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	if (v < min || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* The secret as the "secret =" line's value: sealed, or plain base32. */
+static int
+secret_value(const char *user, const struct cli_util_seed *s,
+    const unsigned char *key, char **out)
+{
+	char *b32 = NULL, *eq;
+	size_t len = 0;
+	int r;
+
+	*out = NULL;
+	if (key != NULL)
+		return secure_seal(key, user, s->secret, s->secret_len, out);
+	r = oath_base32_encode((const char *)s->secret, s->secret_len, &b32,
+	    &len);
+	if (r != OATH_OK)
+		return HG_ERR_NOMEM;
+	/* Padding is optional for the reader and clutters the file. */
+	if ((eq = strchr(b32, '=')) != NULL)
+		*eq = '\0';
+	*out = b32;
+	return 0;
+}
+
+/* Whether the parsed seed P holds what S describes. */
+static bool
+seed_matches(const struct hg_seed *p, const struct cli_util_seed *s)
+{
+	size_t i;
+
+	if (p->secret_len != s->secret_len || sodium_memcmp(p->secret,
+	    s->secret, s->secret_len) != 0 || p->digits != s->digits ||
+	    p->period != s->period || p->algorithm != s->algorithm ||
+	    p->nrecovery != s->nrecovery)
+		return false;
+	for (i = 0; i < s->nrecovery; i++)
+		if (strcmp(p->recovery[i], s->recovery[i]) != 0)
+			return false;
+	return true;
+}
+
+int
+cli_util_seed_text(const char *user, const struct cli_util_seed *s,
+    const unsigned char *key, char **outp, size_t *lenp)
+{
+	struct hg_seed check;
+	struct hg_msg msg;
+	char *secret = NULL, *buf = NULL;
+	size_t size, len, i;
+	int n, r;
+
+	*outp = NULL;
+	*lenp = 0;
+	if (s->nrecovery > TOTP_MAX_RECOVERY)
+		return HG_ERR_TOOLONG;
+	if ((r = secret_value(user, s, key, &secret)) != 0)
+		return r;
+	size = 512 + strlen(user) + strlen(s->origin) + strlen(secret);
+	for (i = 0; i < s->nrecovery; i++)
+		size += strlen(s->recovery[i]) + 16;
+	if ((buf = malloc(size)) == NULL) {
+		r = HG_ERR_NOMEM;
+		goto out;
+	}
+	n = snprintf(buf, size, "# hostgate seed for %s (%s)\n"
+	    "secret = %s\ndigits = %u\nperiod = %u\nalgorithm = %s\n", user,
+	    s->origin, secret, s->digits, s->period,
+	    totp_alg_name(s->algorithm));
+	if (n < 0 || (size_t)n >= size) {
+		r = HG_ERR_TOOLONG;
+		goto out;
+	}
+	len = (size_t)n;
+	for (i = 0; i < s->nrecovery; i++) {
+		n = snprintf(buf + len, size - len, "recovery = %s\n",
+		    s->recovery[i]);
+		if (n < 0 || (size_t)n >= size - len) {
+			r = HG_ERR_TOOLONG;
+			goto out;
+		}
+		len += (size_t)n;
+	}
+	/* Read it back as the module will, before anyone relies on it. */
+	msg.text[0] = '\0';
+	if (totp_seed_parse(&check, user, buf, len, key, "new seed",
+	    &msg) != 0) {
+		r = HG_ERR_INTERNAL;
+		goto out;
+	}
+	r = seed_matches(&check, s) ? 0 : HG_ERR_INTERNAL;
+	totp_seed_free(&check);
+	if (r != 0)
+		goto out;
+	*outp = buf;
+	*lenp = len;
+	buf = NULL;
+ out:
+	if (buf != NULL) {
+		sodium_memzero(buf, size);
+		free(buf);
+	}
+	secure_strfree(secret);
+	return r;
+}
+
+static int
+seed_path(const struct hg_conf *conf, const char *user, char *buf,
+    size_t size)
+{
+	if (snprintf(buf, size, "%s/%s", conf->secrets_dir, user) >=
+	    (int)size)
+		return -1;
+	return 0;
+}
+
+int
+cli_util_seed_exists(const char *cmd, const struct hg_conf *conf,
+    const char *user)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (seed_path(conf, user, path, sizeof(path)) != 0) {
+		cli_util_error(cmd, "%s: path too long", conf->secrets_dir);
+		return -1;
+	}
+	if (lstat(path, &st) == 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0;
+	cli_util_error(cmd, "%s: %s", path, strerror(errno));
+	return -1;
+}
+
+int
+cli_util_seed_write(const struct hg_conf *conf, const char *user,
+    const char *text, size_t len, bool replace, struct hg_msg *msg)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int fd = -1, r;
+
+	if (seed_path(conf, user, path, sizeof(path)) != 0)
+		return hg_fail(msg, HG_ERR_TOOLONG, "%s: path too long",
+		    conf->secrets_dir);
+	/* The module rewrites the seed under this lock (recovery codes). */
+	if ((r = state_lock(conf->state_dir, user, 0, &fd, msg)) != 0)
+		return r;
+	if (!replace && lstat(path, &st) == 0) {
+		r = hg_fail(msg, HG_ERR_INVALID, "%s already has a seed (%s)",
+		    user, path);
+		goto out;
+	}
+	r = trust_replace(path, text, len, 0600, msg);
+ out:
+	state_unlock(fd);
+	return r;
+}
+
+int
+cli_util_recovery_hash(const char *code, char *hash)
+{
+	if (crypto_pwhash_str_alg(hash, code, strlen(code),
+	    RECOVERY_OPSLIMIT, RECOVERY_MEMLIMIT,
+	    crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return HG_ERR_NOMEM;
+	return 0;
+}

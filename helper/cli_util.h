@@ -1,0 +1,145 @@
+/*
+ * What the seed and lockout commands of the admin CLI (enroll, import,
+ * seal, status, unlock) share: option parsing, settings, the root check,
+ * the seed key, and writing seed files the way the module reads them.
+ */
+#ifndef HG_CLI_UTIL_H
+#define HG_CLI_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf.h"
+#include "secure.h"
+#include "totp.h"
+
+#define CLI_EXIT_OK	0
+#define CLI_EXIT_FAIL	1
+#define CLI_EXIT_USAGE	2
+
+/* The longest user name a seed file may be named after (as the module). */
+#define CLI_USER_MAX	256
+
+/* "hostgate: CMD: MESSAGE" on stderr. */
+void cli_util_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* "hostgate: CMD: warning: MESSAGE" on stderr. */
+void cli_util_warn(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Match option NAME at argv[*I], as "NAME VALUE" or "NAME=VALUE".
+ * Returns 1 and sets *VALUE (advancing *I past a separate value), 0 when
+ * argv[*I] is another argument, -1 when the value is missing.
+ */
+int cli_util_opt(int argc, char **argv, int *i, const char *name,
+    const char **value);
+
+/* Whether ARG is "--help" or "-h". */
+bool cli_util_is_help(const char *arg);
+
+/*
+ * Load the settings from CONFIG (NULL: the default file) into CONF, as the
+ * module would; a relative CONFIG is made absolute.  Returns 0, or -1
+ * after a message.
+ */
+int cli_util_conf(const char *cmd, const char *config, struct hg_conf *conf);
+
+/*
+ * Refuse to go on unless running as root: the files the commands touch
+ * are root's.  WHAT says why, e.g. "it writes root-owned seed files".
+ * Returns 0, or -1 after a message.
+ */
+int cli_util_need_root(const char *cmd, const char *what);
+
+/*
+ * Whether USER can name a seed file: what the module accepts (not empty,
+ * no '/', no leading '.' or '-', printable ASCII, at most CLI_USER_MAX).
+ */
+bool cli_util_user_ok(const char *user);
+
+/*
+ * Check that USER is a valid name and known to NSS.  Returns 0, or -1
+ * after a message.
+ */
+int cli_util_user_known(const char *cmd, const char *user);
+
+/*
+ * Check the root-owned directory PATH (see trust_check_dir()); when it is
+ * missing and CREATE is set, make it with mode 0700 (its parent must
+ * exist).  Returns 0, or -1 after a message.
+ */
+int cli_util_dir(const char *cmd, const char *path, bool create);
+
+/*
+ * Load the seed key from PATH into KEY.  *HAVE tells whether there is one.
+ * When there is none and CREATE is set, make one: 32 random bytes, root
+ * 0400, linked into place so that a key another process created first is
+ * kept and used (*CREATED says whether this call made it).  Returns 0, or
+ * -1 after a message (an untrusted or malformed key is an error).
+ */
+int cli_util_key(const char *cmd, const char *path, bool create,
+    unsigned char key[SECURE_KEY_BYTES], bool *have, bool *created);
+
+/* What a seed file holds, for cli_util_seed_text(). */
+struct cli_util_seed {
+	const unsigned char	*secret;
+	size_t			 secret_len;
+	unsigned		 digits;
+	unsigned		 period;
+	enum totp_alg		 algorithm;
+	char *const		*recovery;	/* argon2id strings */
+	size_t			 nrecovery;
+	const char		*origin;	/* for the comment line */
+};
+
+/*
+ * Write the seed file text for USER into a new buffer *OUT of *LEN bytes
+ * (the caller wipes and frees it): the secret sealed under KEY, or plain
+ * base32 when KEY is NULL.  The text is parsed back and compared before it
+ * is returned.  Returns 0, HG_ERR_NOMEM, HG_ERR_TOOLONG or HG_ERR_INTERNAL.
+ */
+int cli_util_seed_text(const char *user, const struct cli_util_seed *s,
+    const unsigned char *key, char **out, size_t *len);
+
+/*
+ * Write TEXT (LEN bytes) as the seed file of USER in conf->secrets_dir,
+ * atomically, root 0600, under the user's state lock (the lock the module
+ * holds while it consumes a recovery code).  Unless REPLACE is set an
+ * existing seed is left alone and HG_ERR_INVALID returned.  Returns 0 or
+ * an HG_ERR_* code, with MSG saying what went wrong.
+ */
+int cli_util_seed_write(const struct hg_conf *conf, const char *user,
+    const char *text, size_t len, bool replace, struct hg_msg *msg);
+
+/*
+ * Whether USER has a seed file in conf->secrets_dir (any file by that
+ * name, trusted or not).  Returns 1, 0, or -1 after a message.
+ */
+int cli_util_seed_exists(const char *cmd, const struct hg_conf *conf,
+    const char *user);
+
+/*
+ * Hash the recovery CODE (already in canonical form: lower case, no
+ * dashes) as totp_recovery_new() does, into HASH (room for
+ * crypto_pwhash_STRBYTES).  Returns 0 or HG_ERR_NOMEM.
+ */
+int cli_util_recovery_hash(const char *code, char *hash);
+
+/* Secret bytes for ALG: 20 (sha1), 32 (sha256), 64 (sha512). */
+size_t cli_util_secret_len(enum totp_alg alg);
+
+/*
+ * Parse "sha1", "sha256" or "sha512" (any case) into *ALG.
+ * Returns 0 or -1.
+ */
+int cli_util_parse_alg(const char *s, enum totp_alg *alg);
+
+/*
+ * Parse a decimal number from MIN to MAX into *OUT.  Returns 0 or -1.
+ */
+int cli_util_parse_uint(const char *s, unsigned min, unsigned max,
+    unsigned *out);
+
+#endif /* HG_CLI_UTIL_H */

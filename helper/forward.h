@@ -1,0 +1,35 @@
+/*
+ * HTTPS forwarding of the audit journal (hostgated only: it needs libcurl
+ * and a thread, which the PAM module must never carry).
+ *
+ * A thread tails audit_log on its own descriptor, posts the records after
+ * the persisted cursor as a JSON array to audit_forward_url with a bearer
+ * token, and advances the cursor (the last delivered seq, in
+ * <state_dir>/forward.cursor) only after a 2xx answer: delivery is
+ * at-least-once and resumes from the journal after restarts and outages.
+ * Failures back off exponentially with jitter.  It never blocks the socket
+ * loop or the journal writer.
+ */
+#ifndef HG_FORWARD_H
+#define HG_FORWARD_H
+
+#include "conf.h"
+#include "err.h"
+
+struct forward;
+
+/*
+ * Start forwarding as CONF says (audit_forward_url must be an https://
+ * URL; the token file, if set, is read now and must be a trusted secret).
+ * Returns 0, HG_ERR_CONFIG, HG_ERR_UNTRUSTED, HG_ERR_IO or HG_ERR_NOMEM.
+ */
+int forward_start(const struct hg_conf *conf, struct forward **out,
+    struct hg_msg *msg);
+
+/* Tell the thread that new records were journaled (it also polls). */
+void forward_notify(struct forward *fw);
+
+/* Stop the thread (after the request in flight, if any) and free FW. */
+void forward_stop(struct forward *fw);
+
+#endif /* HG_FORWARD_H */
