@@ -647,6 +647,7 @@ client_frames(struct daemon *d, struct client *c)
 static void
 client_read(struct daemon *d, struct client *c)
 {
+	size_t room;
 	ssize_t n;
 
 	if (c->turn != d->turn) {
@@ -657,7 +658,8 @@ client_read(struct daemon *d, struct client *c)
 	while (!c->drop && !c->eof && c->outoff == c->outlen &&
 	    c->frames < CLIENT_FRAMES_MAX &&
 	    d->nitems + FRAMES_PER_BUFFER <= BATCH_MAX) {
-		n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen, 0);
+		room = sizeof(c->in) - c->inlen;
+		n = recv(c->fd, c->in + c->inlen, room, 0);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
@@ -674,6 +676,13 @@ client_read(struct daemon *d, struct client *c)
 		}
 		c->inlen += (size_t)n;
 		client_frames(d, c);
+		/*
+		 * Short of filling the buffer, the socket is most likely
+		 * empty now: epoll tells if not, and a recv() per frame that
+		 * would only say EAGAIN is saved.
+		 */
+		if ((size_t)n < room)
+			break;
 	}
 	client_watch(d, c);
 }
