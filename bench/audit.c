@@ -538,14 +538,15 @@ main(int argc, char **argv)
 		rate[i][1] = records_per_second(clients[i], true);
 	}
 	stop_daemon();
-	printf("\ndurable records/s (written and fdatasync'd before the ack)\n");
-	printf("%-8s %14s %14s   %s\n", "clients", "module-like", "persistent",
-	    "target");
+	printf("\ndurable records/s (written and fdatasync'd before the "
+	    "ack)\n");
+	printf("%-8s %14s %14s\n", "clients", "module-like", "persistent");
 	for (i = 0; i < 3; i++)
-		printf("%-8d %14.0f %14.0f   %s\n", clients[i], rate[i][0],
-		    rate[i][1], clients[i] == 64 ?
-		    (rate[i][0] >= 20000 ? ">= 20,000: met" :
-		    ">= 20,000: NOT met") : "");
+		printf("%-8d %14.0f %14.0f\n", clients[i], rate[i][0],
+		    rate[i][1]);
+	printf("target >= 20,000/s at 64 clients: module-like %s, "
+	    "persistent %s\n", rate[2][0] >= 20000 ? "met" : "NOT met",
+	    rate[2][1] >= 20000 ? "met" : "NOT met");
 
 	write_big_policy();
 	start_daemon();
@@ -553,8 +554,9 @@ main(int argc, char **argv)
 	stop_daemon();
 	printf("\naccount decision at %d rules, ms per decision\n", RULES);
 	printf("%-34s %8s %8s %8s\n", "", "p50", "p99", "runs");
-	printf("%-34s %8.3f %8.3f %8zu\n", "hostgated (warm, a connection each)",
-	    helper.p50, helper.p99, helper.n);
+	printf("%-34s %8.3f %8.3f %8zu\n",
+	    "hostgated (warm, a connection each)", helper.p50, helper.p99,
+	    helper.n);
 	printf("%-34s %8.3f %8.3f %8zu\n", "local (NSS + policy_load + decide)",
 	    local.p50, local.p99, local.n);
 	printf("target: helper faster than local: %s (%.0fx at p50)\n",

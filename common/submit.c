@@ -133,7 +133,7 @@ submit_spool(const char *dir, const struct hg_record *r, struct hg_msg *msg)
 {
 	unsigned char buf[RECORD_WIRE_MAX + 4];
 	struct timespec mono;
-	char name[96];
+	char name[96], tmp[100];
 	int dfd, fd = -1, len, rc = HG_ERR_IO;
 	size_t off = 0;
 	ssize_t n;
@@ -153,10 +153,12 @@ submit_spool(const char *dir, const struct hg_record *r, struct hg_msg *msg)
 	    (long)getpid(),
 	    (long long)mono.tv_sec * 1000000000LL + mono.tv_nsec,
 	    randombytes_random());
-	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	/* Written under a name hostgated ignores, then renamed whole. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
 	if (fd == -1) {
-		hg_fail(msg, HG_ERR_IO, "%s/%s: %s", dir, name,
+		hg_fail(msg, HG_ERR_IO, "%s/%s: %s", dir, tmp,
 		    strerror(errno));
 		goto out;
 	}
@@ -168,11 +170,12 @@ submit_spool(const char *dir, const struct hg_record *r, struct hg_msg *msg)
 			break;
 		off += (size_t)n;
 	}
-	if (off != (size_t)len || fsync(fd) != 0 || fsync(dfd) != 0) {
+	if (off != (size_t)len || fsync(fd) != 0 ||
+	    renameat(dfd, tmp, dfd, name) != 0 || fsync(dfd) != 0) {
 		hg_fail(msg, HG_ERR_IO, "%s/%s: %s", dir, name,
 		    off != (size_t)len ? "short write (disk full?)" :
 		    strerror(errno));
-		unlinkat(dfd, name, 0);
+		unlinkat(dfd, tmp, 0);
 		goto out;
 	}
 	rc = 0;

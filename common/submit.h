@@ -27,8 +27,9 @@ int submit_send(const char *socket, enum record_type type,
  * Store R durably in the spool directory DIR as one file holding one
  * RECORD_T_RECORD frame, named "<ts_ms>-<pid>-<monotonic ns><random>.rec"
  * so that names sort by time, and records of one process stamped in the
- * same millisecond keep their order; written with O_EXCL, fsync'd,
- * directory fsync'd.
+ * same millisecond keep their order; written under NAME.tmp with O_EXCL,
+ * fsync'd, renamed into place and the directory fsync'd, so hostgated never
+ * sees a partial file.
  * Returns 0, HG_ERR_TOOLONG or HG_ERR_IO.
  */
 int submit_spool(const char *dir, const struct hg_record *r,

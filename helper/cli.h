@@ -19,4 +19,47 @@
  */
 int cli_audit(int argc, char **argv);
 
+/*
+ * "hostgate enroll USER [--digits 6|8] [--algorithm sha1|sha256|sha512]
+ * [--period N] [--issuer NAME] [--recovery N] [--force] [--no-confirm]
+ * [--qr ansi|utf8|none|png:FILE] [--config FILE]": make a random seed,
+ * print its otpauth:// URI and QR code, ask for a first code on the
+ * terminal, then write the seed (sealed; seed.key is created if missing)
+ * and print the recovery codes once.  Root only.  Returns 0, 1 (nothing
+ * written), 2 for a usage error.
+ */
+int cli_enroll(int argc, char **argv);
+
+/*
+ * "hostgate import --google-authenticator FILE --user USER [--force]" and
+ * "hostgate import --oath USERSFILE [--user USER] [--force]", each with
+ * [--config FILE]: write seeds from pam_google_authenticator and pam_oath
+ * files.  Root only.  Returns 0 when everything selected was imported, 1
+ * when something was not (each reported as FILE:LINE on stderr), 2 for a
+ * usage error.
+ */
+int cli_import(int argc, char **argv);
+
+/*
+ * "hostgate seal [--config FILE]": seal every plain seed in secrets_dir
+ * (creating seed.key if missing); a second run changes nothing.  Root
+ * only.  Returns 0, 1 when a seed could not be sealed, 2 for a usage error.
+ */
+int cli_seal(int argc, char **argv);
+
+/*
+ * "hostgate status [USER] [--config FILE]": print a table of the users
+ * with a seed or lockout state.  Root only.  Returns 0, 1 when a file could
+ * not be read, 2 for a usage error.
+ */
+int cli_status(int argc, char **argv);
+
+/*
+ * "hostgate unlock USER [--source SRC] [--config FILE]": clear the lockout
+ * state of USER, of one source or all, and record an "unlock" audit event.
+ * Root only.  Returns 0 (also when there was nothing to clear), 1 for an
+ * unknown source or a failure, 2 for a usage error.
+ */
+int cli_unlock(int argc, char **argv);
+
 #endif /* HG_CLI_H */

@@ -98,6 +98,10 @@ seq_problem(const char *path, long long lineno, off_t next,
 		fprintf(stderr, "%s:%lld: error: seq %lld: reordered: found "
 		    "seq %lld here; seq %lld is at line %lld\n", path, lineno,
 		    want, got, want, at);
+	else if (got == want + 1)
+		fprintf(stderr, "%s:%lld: error: seq %lld: deleted: found "
+		    "seq %lld; seq %lld is missing\n", path, lineno, want, got,
+		    want);
 	else
 		fprintf(stderr, "%s:%lld: error: seq %lld: deleted: found "
 		    "seq %lld; seq %lld to %lld are missing\n", path, lineno,
@@ -136,8 +140,8 @@ verify_file(const char *path, struct chain *ch)
 		e = record_check_line(line, len, NULL, &seq, hash, &msg);
 		if (e != 0) {
 			seq = claimed_seq(line);
-			fprintf(stderr, "%s:%lld: error: seq %lld: %s%s\n", path,
-			    lineno, seq > 0 ? seq : want,
+			fprintf(stderr, "%s:%lld: error: seq %lld: %s%s\n",
+			    path, lineno, seq > 0 ? seq : want,
 			    strstr(msg.text, "(edited)") != NULL ?
 			    "edited: " : "", msg.text);
 			goto out;

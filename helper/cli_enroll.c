@@ -189,7 +189,11 @@ parse_args(struct enroll *e, int argc, char **argv)
 	return CLI_EXIT_USAGE;
 }
 
-/* Printable ASCII without ':' (the label separator), 1 to ISSUER_MAX. */
+/*
+ * 1 to ISSUER_MAX bytes, no control characters and no ':' (the label's
+ * separator, which the Key URI format forbids in an issuer).  Bytes from
+ * 0x80 up pass: UTF-8, percent-encoded in the URI.
+ */
 static int
 check_issuer(const char *s)
 {
@@ -197,7 +201,7 @@ check_issuer(const char *s)
 
 	for (i = 0; s[i] != '\0'; i++)
 		if (i >= ISSUER_MAX || (unsigned char)s[i] < 0x20 ||
-		    (unsigned char)s[i] >= 0x7f || s[i] == ':')
+		    (unsigned char)s[i] == 0x7f || s[i] == ':')
 			return -1;
 	return i > 0 ? 0 : -1;
 }
@@ -301,6 +305,30 @@ qr_text(const QRcode *qr, bool utf8, FILE *f)
 	}
 }
 
+/* The libpng part of qr_png(): 0, or -1 when libpng failed. */
+static int
+qr_png_rows(png_structp png, png_infop info, FILE *f, const QRcode *qr,
+    unsigned char *row, size_t side)
+{
+	size_t x, y;
+
+	if (setjmp(png_jmpbuf(png)) != 0)
+		return -1;
+	png_init_io(png, f);
+	png_set_IHDR(png, info, (png_uint_32)side, (png_uint_32)side, 8,
+	    PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+	    PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(png, info);
+	for (y = 0; y < side; y++) {
+		for (x = 0; x < side; x++)
+			row[x] = dark(qr, (int)(x / PNG_SCALE),
+			    (int)(y / PNG_SCALE)) ? 0 : 255;
+		png_write_row(png, row);
+	}
+	png_write_end(png, NULL);
+	return 0;
+}
+
 /*
  * Write QR to the new file PATH as a grayscale PNG (root 0600: it holds the
  * secret).  An existing file is not overwritten.  0, or -1 after a message.
@@ -312,7 +340,7 @@ qr_png(const QRcode *qr, const char *path)
 	png_infop info = NULL;
 	FILE *f = NULL;
 	unsigned char *row = NULL;
-	size_t side = (size_t)(qr->width + 2 * QR_MARGIN) * PNG_SCALE, x, y;
+	size_t side = (size_t)(qr->width + 2 * QR_MARGIN) * PNG_SCALE;
 	int fd, r = -1;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -333,22 +361,10 @@ qr_png(const QRcode *qr, const char *path)
 		cli_util_error(CMD, "%s: out of memory", path);
 		goto out;
 	}
-	if (setjmp(png_jmpbuf(png)) != 0) {
+	if (qr_png_rows(png, info, f, qr, row, side) != 0) {
 		cli_util_error(CMD, "%s: cannot write the PNG", path);
 		goto out;
 	}
-	png_init_io(png, f);
-	png_set_IHDR(png, info, (png_uint_32)side, (png_uint_32)side, 8,
-	    PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
-	    PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-	png_write_info(png, info);
-	for (y = 0; y < side; y++) {
-		for (x = 0; x < side; x++)
-			row[x] = dark(qr, (int)(x / PNG_SCALE),
-			    (int)(y / PNG_SCALE)) ? 0 : 255;
-		png_write_row(png, row);
-	}
-	png_write_end(png, NULL);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		cli_util_error(CMD, "%s: %s", path, strerror(errno));
 		goto out;
@@ -630,8 +646,8 @@ cli_enroll(int argc, char **argv)
 		e->issuer = e->host;
 	}
 	if (check_issuer(e->issuer) != 0) {
-		cli_util_error(CMD, "--issuer: 1 to %d printable characters, "
-		    "no ':'", ISSUER_MAX);
+		cli_util_error(CMD, "--issuer: 1 to %d bytes, no control "
+		    "characters, no ':'", ISSUER_MAX);
 		ret = CLI_EXIT_USAGE;
 		goto out;
 	}
@@ -679,8 +695,8 @@ cli_enroll(int argc, char **argv)
 			goto out;
 	} else if (e->digits != 6 || e->period != 30 || e->alg != TOTP_SHA1)
 		cli_util_warn(CMD, "some authenticator apps ignore digits, "
-		    "period or algorithm; without a confirmed first code "
-		    "nothing checked that this one does not");
+		    "period or algorithm: check that the app's codes log in "
+		    "(a confirmed enroll checks that)");
 	if (write_seed(e, &created) != 0)
 		goto out;
 	printf("Seed written to %s/%s (root 0600, sealed with %s).\n",

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -140,23 +141,32 @@ cli_util_user_ok(const char *user)
 }
 
 int
-cli_util_user_known(const char *cmd, const char *user)
+cli_util_user_lookup(const char *user)
 {
 	struct passwd pw, *pwp = NULL;
 	char buf[4096];
 	int e;
 
+	if ((e = getpwnam_r(user, &pw, buf, sizeof(buf), &pwp)) != 0)
+		return -e;
+	return pwp != NULL ? 1 : 0;
+}
+
+int
+cli_util_user_known(const char *cmd, const char *user)
+{
+	int r;
+
 	if (!cli_util_user_ok(user)) {
 		cli_util_error(cmd, "'%s' is not a valid user name", user);
 		return -1;
 	}
-	e = getpwnam_r(user, &pw, buf, sizeof(buf), &pwp);
-	if (e != 0) {
+	if ((r = cli_util_user_lookup(user)) < 0) {
 		cli_util_error(cmd, "looking up user '%s': %s", user,
-		    strerror(e));
+		    strerror(-r));
 		return -1;
 	}
-	if (pwp == NULL) {
+	if (r == 0) {
 		cli_util_error(cmd, "no such user '%s' (not known to NSS)",
 		    user);
 		return -1;
@@ -515,3 +525,80 @@ cli_util_recovery_hash(const char *code, char *hash)
 		return HG_ERR_NOMEM;
 	return 0;
 }
+
+/* Whether directory entry NAME can be a user's file (not ours, not junk). */
+static bool
+user_entry(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!cli_util_user_ok(name) || name[n - 1] == '~')
+		return false;
+	/* trust_replace() temporaries, lock files. */
+	if ((n > 4 && strcmp(name + n - 4, ".new") == 0) ||
+	    (n > 5 && strcmp(name + n - 5, ".lock") == 0))
+		return false;
+	return true;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+cli_util_list_users(const char *cmd, const char *dir, char ***names, size_t *n)
+{
+	struct dirent *de;
+	DIR *d;
+	char **v = NULL, **nv;
+	size_t cap = 0, len = 0;
+
+	*names = NULL;
+	*n = 0;
+	if ((d = opendir(dir)) == NULL) {
+		cli_util_error(cmd, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (!user_entry(de->d_name))
+			continue;
+		if (len == cap) {
+			cap = cap == 0 ? 32 : cap * 2;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
+				goto nomem;
+			v = nv;
+		}
+		if ((v[len] = strdup(de->d_name)) == NULL)
+			goto nomem;
+		len++;
+	}
+	if (errno != 0) {
+		cli_util_error(cmd, "%s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	closedir(d);
+	if (len > 0)
+		qsort(v, len, sizeof(*v), cmp_names);
+	*names = v;
+	*n = len;
+	return 0;
+ nomem:
+	cli_util_error(cmd, "out of memory");
+ fail:
+	closedir(d);
+	while (len > 0)
+		free(v[--len]);
+	free(v);
+	return -1;
+}
+
+void
+cli_util_free_names(char **v, size_t n)
+{
+	while (n > 0)
+		free(v[--n]);
+	free(v);
+}
+

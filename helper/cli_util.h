@@ -60,6 +60,11 @@ int cli_util_need_root(const char *cmd, const char *what);
 bool cli_util_user_ok(const char *user);
 
 /*
+ * Look USER up in NSS: 1 known, 0 unknown, or a negative errno.
+ */
+int cli_util_user_lookup(const char *user);
+
+/*
  * Check that USER is a valid name and known to NSS.  Returns 0, or -1
  * after a message.
  */
@@ -126,6 +131,18 @@ int cli_util_seed_exists(const char *cmd, const struct hg_conf *conf,
  * crypto_pwhash_STRBYTES).  Returns 0 or HG_ERR_NOMEM.
  */
 int cli_util_recovery_hash(const char *code, char *hash);
+
+/*
+ * The names of the files in DIR that can belong to a user (valid user
+ * names; no lock files, "*.new" temporaries or "*~" backups), sorted, in a
+ * new array *NAMES of *N strings, freed with cli_util_free_names().
+ * Returns 0, or -1 after a message.
+ */
+int cli_util_list_users(const char *cmd, const char *dir, char ***names,
+    size_t *n);
+
+/* Free what cli_util_list_users() returned. */
+void cli_util_free_names(char **names, size_t n);
 
 /* Secret bytes for ALG: 20 (sha1), 32 (sha256), 64 (sha512). */
 size_t cli_util_secret_len(enum totp_alg alg);

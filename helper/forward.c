@@ -382,6 +382,30 @@ load_token(struct forward *fw, const char *path, struct hg_msg *msg)
 }
 
 int
+forward_check(const struct hg_conf *conf, struct hg_msg *msg)
+{
+	struct forward probe;
+	int r = 0;
+
+	if (conf->audit_forward_url == NULL ||
+	    strncmp(conf->audit_forward_url, "https://", 8) != 0)
+		return hg_fail(msg, HG_ERR_CONFIG, "audit_forward_url must "
+		    "be an https:// URL");
+	if (conf->audit_forward_ca != NULL &&
+	    access(conf->audit_forward_ca, R_OK) != 0)
+		return hg_fail(msg, HG_ERR_NOENT, "%s: %s",
+		    conf->audit_forward_ca, strerror(errno));
+	memset(&probe, 0, sizeof(probe));
+	if (conf->audit_forward_token_file != NULL &&
+	    (r = load_token(&probe, conf->audit_forward_token_file,
+	    msg)) == 0) {
+		sodium_memzero(probe.auth_header, strlen(probe.auth_header));
+		free(probe.auth_header);
+	}
+	return r;
+}
+
+int
 forward_start(const struct hg_conf *conf, struct forward **out,
     struct hg_msg *msg)
 {
@@ -389,10 +413,8 @@ forward_start(const struct hg_conf *conf, struct forward **out,
 	int r;
 
 	*out = NULL;
-	if (conf->audit_forward_url == NULL ||
-	    strncmp(conf->audit_forward_url, "https://", 8) != 0)
-		return hg_fail(msg, HG_ERR_CONFIG, "audit_forward_url must "
-		    "be an https:// URL");
+	if ((r = forward_check(conf, msg)) != 0)
+		return r;
 	if ((fw = calloc(1, sizeof(*fw))) == NULL)
 		return HG_ERR_NOMEM;
 	pthread_mutex_init(&fw->lock, NULL);

@@ -19,6 +19,13 @@
 struct forward;
 
 /*
+ * Check the forwarding settings of CONF without starting anything: an
+ * https:// URL, a trusted token file (one line), a readable CA file.
+ * Returns 0, HG_ERR_CONFIG, HG_ERR_UNTRUSTED, HG_ERR_NOENT or HG_ERR_IO.
+ */
+int forward_check(const struct hg_conf *conf, struct hg_msg *msg);
+
+/*
  * Start forwarding as CONF says (audit_forward_url must be an https://
  * URL; the token file, if set, is read now and must be a trusted secret).
  * Returns 0, HG_ERR_CONFIG, HG_ERR_UNTRUSTED, HG_ERR_IO or HG_ERR_NOMEM.

@@ -62,6 +62,7 @@
 
 #include "conf.h"
 #include "err.h"
+#include "forward.h"
 #include "journal.h"
 #include "policy.h"
 #include "record.h"
@@ -73,7 +74,7 @@
 #define SWEEP_INTERVAL_MS	250
 #define ACCEPT_PAUSE_MS		100	/* out of descriptors: wait */
 #define SHUTDOWN_FLUSH_MS	2000	/* to deliver the last replies */
-#define GATHER_US		500	/* a small batch waits for more */
+#define GATHER_US		1000	/* a small batch waits for more */
 #define BATCH_MAX		8192	/* records per commit */
 #define SPOOL_BATCH_MAX		1024
 #define CLIENT_FRAMES_MAX	1024	/* from one client per turn */
@@ -147,6 +148,7 @@ struct daemon {
 	struct journal		 journal;
 	struct journal_batch	 batch;
 	struct warm		 warm;
+	struct forward		*fw;		/* NULL: not forwarding */
 	char			 host[RECORD_FIELD_MAX];
 	int			 ep, lfd, sfd, spoolfd;
 	dev_t			 sock_dev;
@@ -160,12 +162,14 @@ struct daemon {
 	size_t			 nitems;
 	struct spool_file	*spool;
 	long long		 next_spool;
-	size_t			 spool_denied;	/* unreadable files, last pass */
+	size_t			 spool_denied;	/* unreadable, last pass */
 	bool			 spool_off;
 	bool			 hup, terminate;
 	unsigned long		 turn;		/* of the loop */
-	size_t			 last_batch;	/* client records, last commit */
+	size_t			 last_batch;	/* client records committed */
 };
+
+static void client_read(struct daemon *, struct client *);
 
 static long long
 now_ms(void)
@@ -409,23 +413,27 @@ peer_may_submit(uid_t uid, const char *user)
 	return pw.pw_uid == uid;
 }
 
+/*
+ * A decision is about an account event; a record may name any event
+ * ("auth", "account", "session_open", "session_close", and what the CLI
+ * adds, such as "unlock") as long as it is a lowercase word.
+ */
 static bool
 event_ok(enum record_type type, struct hg_record *r)
 {
-	static const char *const events[] = {
-		"auth", "account", "session_open", "session_close", NULL
-	};
-	size_t i;
+	const char *p;
 
 	if (type == RECORD_T_DECIDE) {
 		if (r->event[0] == '\0')
 			snprintf(r->event, sizeof(r->event), "account");
 		return strcmp(r->event, "account") == 0;
 	}
-	for (i = 0; events[i] != NULL; i++)
-		if (strcmp(r->event, events[i]) == 0)
-			return true;
-	return false;
+	if (r->event[0] == '\0')
+		return false;
+	for (p = r->event; *p != '\0'; p++)
+		if ((*p < 'a' || *p > 'z') && *p != '_')
+			return false;
+	return true;
 }
 
 /* Put C on the list of clients to close or check after this turn. */
@@ -465,8 +473,11 @@ client_watch(struct daemon *d, struct client *c)
 		want = EPOLLOUT;
 	else if (!c->eof)
 		want = EPOLLIN;
-	else
+	else {
+		/* Done: closing it takes it out of the set. */
 		client_reap(d, c);
+		return;
+	}
 	if (want == c->events)
 		return;
 	memset(&ev, 0, sizeof(ev));
@@ -571,6 +582,8 @@ client_accept(struct daemon *d)
 			d->clients->prev = c;
 		d->clients = c;
 		d->nclients++;
+		/* The module sends its frame at once: it is often here. */
+		client_read(d, c);
 	}
 }
 
@@ -865,7 +878,8 @@ commit(struct daemon *d)
 			if (it->c != NULL)
 				log_f(LOG_WARNING, "peer pid %ld uid %lu: "
 				    "record too long for the journal: refused",
-				    (long)it->c->pid, (unsigned long)it->c->uid);
+				    (long)it->c->pid,
+				    (unsigned long)it->c->uid);
 			else {
 				spool_report(it->spool->name, "record too long "
 				    "for the journal", d);
@@ -884,7 +898,7 @@ commit(struct daemon *d)
 	}
 	if (journal_commit(&d->journal, b, &msg) != 0)
 		goto fail;
-	/* FORWARD: forward_notify(fw) would go here. */
+	forward_notify(d->fw);
 	for (i = 0; i < d->nitems; i++) {
 		it = &d->items[i];
 		if (!it->stored)
@@ -979,6 +993,12 @@ rotate(struct daemon *d)
 	else
 		log_f(LOG_INFO, "reopened %s at seq %lld", d->conf.audit_log,
 		    d->journal.seq);
+	msg.text[0] = '\0';
+	if (d->spoolfd == -1 &&
+	    spool_open(d->conf.audit_spool, &d->spoolfd, &msg) != 0) {
+		log_f(LOG_ERR, "%s; not draining the spool", msg.text);
+		d->spoolfd = -1;
+	}
 	warm_refresh(&d->warm, true);
 }
 
@@ -1309,21 +1329,11 @@ start(struct daemon *d, struct hg_msg *msg)
 	    (r = watch(d, d->lfd, &d->lfd, msg)) != 0)
 		return r;
 	d->listening = true;
-	/*
-	 * FORWARD: HTTPS forwarding (helper/forward.[ch], written
-	 * separately) starts here, once the journal it tails is open:
-	 *
-	 *	if (d->conf.audit_forward_url != NULL &&
-	 *	    (r = forward_start(&d->conf, &d->fw, msg)) != 0)
-	 *		return r;
-	 *
-	 * and stops in main() after the journal is closed
-	 * (forward_stop(d->fw)).  Until it is linked in:
-	 */
-	if (d->conf.audit_forward_url != NULL)
-		log_f(LOG_WARNING, "audit_forward_url is set, but this "
-		    "hostgated cannot forward yet; the journal keeps "
-		    "everything");
+	/* Forwarding tails the journal, so it starts once that is open. */
+	if (d->conf.audit_forward_url != NULL &&
+	    d->conf.audit_forward_url[0] != '\0' &&
+	    (r = forward_start(&d->conf, &d->fw, msg)) != 0)
+		return r;
 	log_f(LOG_INFO, "listening on %s; journal %s at seq %lld",
 	    d->conf.audit_socket, d->conf.audit_log, d->journal.seq);
 	return 0;
@@ -1368,6 +1378,13 @@ check_only(struct daemon *d)
 		fprintf(stderr, "hostgated: %s\n", msg.text);
 		return 1;
 	}
+	if (d->conf.audit_forward_url != NULL &&
+	    d->conf.audit_forward_url[0] != '\0' &&
+	    forward_check(&d->conf, &msg) != 0) {
+		fprintf(stderr, "hostgated: %s\n", msg.text);
+		policy_free(pol);
+		return 1;
+	}
 	policy_counts(pol, &files, &roles, &rules);
 	printf("hostgated: configuration ok: %s, policy %s (%zu files, "
 	    "%zu roles, %zu rules)\n", d->conf.config != NULL ?
@@ -1382,6 +1399,7 @@ main(int argc, char **argv)
 {
 	struct hg_msg msg = { "" };
 	const char *config = NULL;
+	static char ident[32];
 	struct daemon *d;
 	bool test = false;
 	int i, rc = 1;
@@ -1408,7 +1426,12 @@ main(int argc, char **argv)
 	}
 	d->ep = d->lfd = d->sfd = d->spoolfd = -1;
 	d->journal.fd = -1;
-	openlog("hostgated", LOG_PID, LOG_DAEMON);
+	/*
+	 * "hostgated[PID]" as LOG_PID would write it, but without a getpid()
+	 * for every message: at a line per record that is a syscall saved.
+	 */
+	snprintf(ident, sizeof(ident), "hostgated[%ld]", (long)getpid());
+	openlog(ident, 0, LOG_DAEMON);
 	if (sodium_init() < 0) {
 		log_f(LOG_ERR, "libsodium did not initialise");
 		goto out;
@@ -1439,7 +1462,7 @@ main(int argc, char **argv)
 		close(d->lfd);
 	journal_close(&d->journal);
 	journal_batch_free(&d->batch);
-	/* FORWARD: forward_stop(d->fw) goes here. */
+	forward_stop(d->fw);
 	policy_free(d->warm.pol);
 	if (d->spoolfd != -1)
 		close(d->spoolfd);

@@ -32,7 +32,7 @@ PIDS="$PIDS $partial"
 
 for kind in garbage oversized wire-max-plus-one zero-length truncated \
     trailing unknown-tag dup-tag nul bad-number long-field version \
-    reply-type bad-type unknown-event; do
+    reply-type bad-type bad-event no-event decide-auth; do
 	: > "$T/syslog"
 	out=$("$HGSEND" bad "$SOCK" "$kind")
 	case $out in

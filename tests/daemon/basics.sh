@@ -62,6 +62,9 @@ expect_eq "a decision: unknown user" "$(cat "$T/out")" \
 "$HGSEND" decide "$SOCK" user=-rf service=sshd > "$T/out" || true
 expect_eq "a decision: an unusable user name is unknown" "$(cat "$T/out")" \
     "seq=6 result=deny pam=PAM_USER_UNKNOWN reason=unknown-user rule="
+"$HGSEND" record "$SOCK" event=unlock user=root > "$T/out"
+expect_eq "any lowercase event is a record (the CLI's unlock)" \
+    "$(cut -d' ' -f1 "$T/out")" "seq=7"
 expect_eq "a decision is journaled with its outcome" \
     "$(jfield "$JOURNAL" 3 result) $(jfield "$JOURNAL" 3 reason)" \
     '"allow" "rule"'
@@ -72,39 +75,39 @@ expect_eq "SIGTERM: exit 0" "$STOP_RC" 0
 check "SIGTERM: the socket is removed" test ! -e "$SOCK"
 hg_start -b "$HOSTGATED"
 "$HGSEND" record "$SOCK" > "$T/out"
-expect_eq "after a restart seq goes on" "$(cut -d' ' -f1 "$T/out")" "seq=7"
-expect_eq "... and chains to the last record" "$(jfield "$JOURNAL" 7 prev)" \
-    "$(jfield "$JOURNAL" 6 hash)"
+expect_eq "after a restart seq goes on" "$(cut -d' ' -f1 "$T/out")" "seq=8"
+expect_eq "... and chains to the last record" "$(jfield "$JOURNAL" 8 prev)" \
+    "$(jfield "$JOURNAL" 7 hash)"
 
 hg_stop KILL
 check "SIGKILL leaves a stale socket file" test -S "$SOCK"
 hg_start
 expect_log "removed a stale socket" "a stale socket is replaced"
 "$HGSEND" record "$SOCK" > "$T/out"
-expect_eq "... and records go on" "$(cut -d' ' -f1 "$T/out")" "seq=8"
+expect_eq "... and records go on" "$(cut -d' ' -f1 "$T/out")" "seq=9"
 
 # --- a crash in the middle of a write -------------------------------------------
 hg_stop KILL
-printf '{"seq":9,"ts":"2026-11-22T19:40:01.123Z","host":"w' >> "$JOURNAL"
+printf '{"seq":10,"ts":"2026-11-22T19:40:01.123Z","host":"' >> "$JOURNAL"
 hg_start
 expect_log "removed a partial last line of 50 bytes" \
     "a partial last line is cut off and logged"
 "$HGSEND" record "$SOCK" > "$T/out"
 expect_eq "... and its seq is used again (it was never acked)" \
-    "$(cut -d' ' -f1 "$T/out")" "seq=9"
+    "$(cut -d' ' -f1 "$T/out")" "seq=10"
 hg_stop
 verify "$JOURNAL"
-expect_eq "the journal verifies" "$(cat "$T/vout")" "ok 9 records"
+expect_eq "the journal verifies" "$(cat "$T/vout")" "ok 10 records"
 
 # A file of zeros after the last line (what a crash can leave) is cut too.
 head -c 20000 /dev/zero >> "$JOURNAL"
 hg_start
 "$HGSEND" record "$SOCK" > "$T/out"
 expect_eq "a zero-filled tail is cut off" "$(cut -d' ' -f1 "$T/out")" \
-    "seq=10"
+    "seq=11"
 hg_stop
 verify "$JOURNAL"
-expect_eq "... and the journal verifies" "$(cat "$T/vout")" "ok 10 records"
+expect_eq "... and the journal verifies" "$(cat "$T/vout")" "ok 11 records"
 
 # --- a damaged last record: refuse to start, change nothing --------------------
 cp "$JOURNAL" "$T/good"
@@ -114,7 +117,7 @@ rc=0
 expect_eq "a damaged last record: refuses to start" "$rc" 1
 check "... saying so" grep -q "the last record is damaged" "$T/out"
 check "... and leaves the journal as it was" \
-    sh -c "! cmp -s '$JOURNAL' '$T/good' && test \$(wc -l < '$JOURNAL') = 10"
+    sh -c "! cmp -s '$JOURNAL' '$T/good' && test \$(wc -l < '$JOURNAL') = 11"
 cp "$T/good" "$JOURNAL"
 
 # --- a symlink or a group-writable journal is refused --------------------------

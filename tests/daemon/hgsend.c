@@ -17,9 +17,9 @@
  *
  * KEY is a record field: event user service ruser rhost tty result pam
  * reason rule factors host ts duration.  A record starts as a session_open
- * (a decision as an account event) by root, stamped now.  A reply prints as "seq=N result=R pam=P reason=R
- * rule=F".  Exit status: 0 stored (the reply has a seq), 3 refused (a
- * reply without one), 1 no reply.
+ * (a decision as an account event) by root, stamped now.  A reply prints
+ * as "seq=N result=R pam=P reason=R rule=F".  Exit status: 0 stored (the
+ * reply has a seq), 3 refused (a reply without one), 1 no reply.
  *
  * load sends TOTAL records (tty = PREFIX-NNNNNN, a unique id) over CONNS
  * connections, each waiting for the ack before its next record.  A record
@@ -331,8 +331,15 @@ bad_frame(const char *kind, unsigned char *buf, size_t size, size_t *len,
 		buf[5] = RECORD_T_REPLY;
 	} else if (strcmp(kind, "bad-type") == 0) {
 		buf[5] = 77;
-	} else if (strcmp(kind, "unknown-event") == 0) {
-		patch(buf, *len, "auth", "hack");
+	} else if (strcmp(kind, "bad-event") == 0) {
+		patch(buf, *len, "auth", "au;h");
+	} else if (strcmp(kind, "no-event") == 0) {
+		p = memmem(buf, *len, "auth", 4);
+		memmove(p - 3, p + 4, (size_t)(buf + *len - (p + 4)));
+		*len -= 7;
+		set_len(buf, *len);
+	} else if (strcmp(kind, "decide-auth") == 0) {
+		buf[5] = RECORD_T_DECIDE;
 	} else
 		die("unknown kind");
 }

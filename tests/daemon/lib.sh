@@ -238,6 +238,11 @@ hg_group() {
 }
 
 hg_done() {
+	# Under the sanitizers, whatever they found in the daemon.
+	if grep -qE "Sanitizer|runtime error" "$T/daemon.err" 2>/dev/null; then
+		fail "the sanitizers reported:"
+		grep -A20 -E "Sanitizer|runtime error" "$T/daemon.err" | head -60
+	fi
 	if [ "$FAILS" -ne 0 ]; then
 		echo "$FAILS check(s) failed"
 		echo "---- daemon log (last 30 lines):"

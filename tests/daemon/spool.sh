@@ -82,6 +82,25 @@ check "... and removed" \
     test "$(ls "$S" | grep '\.rec$' | grep -vc '^1700000000006-')" = 0
 
 hg_stop
+
+# No spool directory at the start: records still come through the socket,
+# and SIGHUP looks for the directory again.
+mv "$S" "$T/spool.away"
+: > "$T/syslog"
+hg_start
+expect_log "not draining the spool" "a missing spool is logged"
+"$HGSEND" record "$SOCK" tty=no-spool > "$T/out"
+expect_eq "... and records still come in" "$(cut -d' ' -f1 "$T/out")" seq=7
+mv "$T/spool.away" "$S"
+"$HGSEND" spool "$S" tty=after-hup
+kill -HUP "$DPID"
+for _ in $(seq 1 40); do
+	[ "$(wc -l < "$JOURNAL")" -ge 8 ] && break
+	sleep 0.1
+done
+expect_eq "after SIGHUP the spool is drained again" \
+    "$(jfield "$JOURNAL" 8 tty)" '"after-hup"'
+hg_stop
 verify "$JOURNAL"
-expect_eq "the journal verifies" "$(cat "$T/vout")" "ok 6 records"
+expect_eq "the journal verifies" "$(cat "$T/vout")" "ok 8 records"
 hg_done

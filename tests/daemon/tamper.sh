@@ -47,7 +47,7 @@ tampered deleted
 sed -i '5d' "$TJ"
 verify "$TJ"
 expect_bad "a deleted line: line 5, seq 5 missing" \
-    "deleted.jsonl:5: error: seq 5: deleted: found seq 6; seq 5 to 5 are missing"
+    "deleted.jsonl:5: error: seq 5: deleted: found seq 6; seq 5 is missing"
 
 tampered deleted3
 sed -i '10,12d' "$TJ"

@@ -1,0 +1,378 @@
+/*
+ * "hostgate status [USER]": one table of the users that have a seed or
+ * lockout state: the seed (sealed, plain, none), its parameters, recovery
+ * codes left, the last successful login, and failures and locks per source.
+ * It only reads: no lock is taken and no file is created.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "cli_util.h"
+#include "state.h"
+#include "totp.h"
+
+#define CMD		"status"
+#define USAGE		"hostgate status [USER] [--config FILE]"
+
+/* One line of the table. */
+struct row {
+	char	user[CLI_USER_MAX + 1];
+	char	seed[8];
+	char	totp[24];
+	char	recovery[8];
+	char	last[24];
+	char	source[STATE_MAX_SOURCE_LEN + 1];
+	char	fails[24];
+	char	until[24];
+};
+
+struct table {
+	struct row	*v;
+	size_t		 n, cap;
+};
+
+static const char *const heads[] = {
+	"USER", "SEED", "TOTP", "RECOVERY", "LAST LOGIN", "SOURCE", "FAILS",
+	"LOCKED UNTIL"
+};
+#define NCOLS	(sizeof(heads) / sizeof(heads[0]))
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: %s\n", USAGE);
+}
+
+static const char *
+column(const struct row *r, size_t i)
+{
+	const char *const c[NCOLS] = {
+		r->user, r->seed, r->totp, r->recovery, r->last, r->source,
+		r->fails, r->until
+	};
+
+	return c[i];
+}
+
+static struct row *
+add_row(struct table *t)
+{
+	struct row *v;
+
+	if (t->n == t->cap) {
+		t->cap = t->cap == 0 ? 32 : t->cap * 2;
+		if ((v = realloc(t->v, t->cap * sizeof(*v))) == NULL)
+			return NULL;
+		t->v = v;
+	}
+	memset(&t->v[t->n], 0, sizeof(t->v[0]));
+	return &t->v[t->n++];
+}
+
+static void
+fmt_time(char *buf, size_t size, long long t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, size, "@%lld", t);
+}
+
+/* A source name as seen on a terminal: unprintable bytes become '?'. */
+static void
+printable(char *dst, size_t size, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] != '\0' && i + 1 < size; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 ||
+		    (unsigned char)src[i] >= 0x7f ? '?' : src[i];
+	dst[i] = '\0';
+}
+
+static void
+fails_cols(struct row *r, const struct state_fails *f, long long now,
+    unsigned interval)
+{
+	bool locked = f->locked_until > now;
+
+	if (!locked && f->count > 0 && now - f->first >= interval)
+		snprintf(r->fails, sizeof(r->fails), "%u (expired)",
+		    f->count);
+	else
+		snprintf(r->fails, sizeof(r->fails), "%u", f->count);
+	if (locked)
+		fmt_time(r->until, sizeof(r->until), f->locked_until);
+	else
+		snprintf(r->until, sizeof(r->until), "-");
+}
+
+/*
+ * The rows of USER.  Returns 0, 1 when a file of the user could not be
+ * read (after a message; the row says "error"), -1 when out of memory.
+ */
+static int
+user_rows(struct table *t, const struct hg_conf *conf, const char *user,
+    const unsigned char *key, long long now)
+{
+	struct hg_state st;
+	struct hg_seed seed;
+	struct hg_msg msg;
+	struct row *r, first;
+	size_t i;
+	int ret = 0, e;
+
+	memset(&first, 0, sizeof(first));
+	snprintf(first.user, sizeof(first.user), "%s", user);
+	msg.text[0] = '\0';
+	e = totp_seed_load(&seed, conf->secrets_dir, user, 0, key, &msg);
+	if (e == 0) {
+		snprintf(first.seed, sizeof(first.seed), "%s",
+		    seed.sealed ? "sealed" : "plain");
+		snprintf(first.totp, sizeof(first.totp), "%s/%u/%u",
+		    totp_alg_name(seed.algorithm), seed.digits, seed.period);
+		snprintf(first.recovery, sizeof(first.recovery), "%zu",
+		    seed.nrecovery);
+		totp_seed_free(&seed);
+	} else {
+		snprintf(first.seed, sizeof(first.seed), "%s",
+		    e == HG_ERR_NO_SEED ? "none" : "error");
+		snprintf(first.totp, sizeof(first.totp), "-");
+		snprintf(first.recovery, sizeof(first.recovery), "-");
+		if (e != HG_ERR_NO_SEED) {
+			cli_util_error(CMD, "%s", msg.text);
+			ret = 1;
+		}
+	}
+	msg.text[0] = '\0';
+	if (state_load(conf->state_dir, user, 0, &st, &msg) != 0) {
+		cli_util_error(CMD, "%s", msg.text);
+		snprintf(first.last, sizeof(first.last), "error");
+		snprintf(first.source, sizeof(first.source), "-");
+		snprintf(first.fails, sizeof(first.fails), "-");
+		snprintf(first.until, sizeof(first.until), "-");
+		if ((r = add_row(t)) == NULL)
+			return -1;
+		*r = first;
+		return 1;
+	}
+	if (st.last_success > 0)
+		fmt_time(first.last, sizeof(first.last), st.last_success);
+	else
+		snprintf(first.last, sizeof(first.last), "never");
+	/* All sources together first, when anything was counted. */
+	if (st.total.count > 0 || st.total.locked_until > now) {
+		snprintf(first.source, sizeof(first.source), "(all)");
+		fails_cols(&first, &st.total, now, conf->lockout_interval);
+	} else if (st.nsources == 0) {
+		snprintf(first.source, sizeof(first.source), "-");
+		snprintf(first.fails, sizeof(first.fails), "0");
+		snprintf(first.until, sizeof(first.until), "-");
+	}
+	/* The user's own columns appear on the first of its rows only. */
+	if (first.source[0] != '\0') {
+		if ((r = add_row(t)) == NULL)
+			return -1;
+		*r = first;
+	}
+	for (i = 0; i < st.nsources; i++) {
+		if ((r = add_row(t)) == NULL)
+			return -1;
+		if (i == 0 && first.source[0] == '\0')
+			*r = first;
+		printable(r->source, sizeof(r->source), st.sources[i].name);
+		fails_cols(r, &st.sources[i].fails, now,
+		    conf->lockout_interval);
+	}
+	return ret;
+}
+
+/* Column C of a line, padded to W; the last one ends the line. */
+static void
+print_cell(const char *s, size_t c, size_t w)
+{
+	if (c + 1 < NCOLS)
+		printf("%-*s  ", (int)w, s);
+	else
+		printf("%s\n", s);
+}
+
+static void
+print_table(const struct table *t)
+{
+	size_t w[NCOLS], i, c, n;
+
+	for (c = 0; c < NCOLS; c++)
+		w[c] = strlen(heads[c]);
+	for (i = 0; i < t->n; i++)
+		for (c = 0; c < NCOLS; c++)
+			if ((n = strlen(column(&t->v[i], c))) > w[c])
+				w[c] = n;
+	for (c = 0; c < NCOLS; c++)
+		print_cell(heads[c], c, w[c]);
+	for (i = 0; i < t->n; i++)
+		for (c = 0; c < NCOLS; c++)
+			print_cell(column(&t->v[i], c), c, w[c]);
+}
+
+/* Merge two sorted name lists into one without duplicates. */
+static int
+merge(char **a, size_t na, char **b, size_t nb, char ***out, size_t *nout)
+{
+	char **v;
+	size_t i = 0, j = 0, n = 0;
+	int c;
+
+	if ((v = calloc(na + nb + 1, sizeof(*v))) == NULL)
+		return -1;
+	while (i < na || j < nb) {
+		c = i == na ? 1 : j == nb ? -1 : strcmp(a[i], b[j]);
+		if (c <= 0) {
+			v[n++] = a[i++];
+			if (c == 0)
+				j++;
+		} else
+			v[n++] = b[j++];
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/*
+ * User names in DIR, or none when it does not exist.  With LOCKED only the
+ * names that have a NAME.lock beside them: every state file is written
+ * under that lock, and other files (hostgated's hostgated.head) are not
+ * users.
+ */
+static int
+names_in(const char *dir, bool locked, char ***v, size_t *n)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	size_t i, k;
+
+	*v = NULL;
+	*n = 0;
+	if (stat(dir, &st) != 0 && errno == ENOENT)
+		return 0;
+	if (cli_util_list_users(CMD, dir, v, n) != 0)
+		return -1;
+	if (!locked)
+		return 0;
+	for (i = k = 0; i < *n; i++) {
+		if (snprintf(path, sizeof(path), "%s/%s.lock", dir,
+		    (*v)[i]) < (int)sizeof(path) && lstat(path, &st) == 0)
+			(*v)[k++] = (*v)[i];
+		else
+			free((*v)[i]);
+	}
+	*n = k;
+	return 0;
+}
+
+/*
+ * "hostgate status [USER] [--config FILE]": see cli.h.
+ */
+int
+cli_status(int argc, char **argv)
+{
+	struct hg_conf conf;
+	struct table t = { NULL, 0, 0 };
+	unsigned char key[SECURE_KEY_BYTES];
+	const char *config = NULL, *user = NULL;
+	char **seeds = NULL, **states = NULL, **all = NULL;
+	size_t nseeds = 0, nstates = 0, nall = 0, i;
+	bool have = false, created, have_conf = false, trouble = false;
+	long long now = (long long)time(NULL);
+	int a, o, r, ret = CLI_EXIT_FAIL;
+
+	for (a = 1; a < argc; a++) {
+		if (cli_util_is_help(argv[a])) {
+			usage(stdout);
+			return CLI_EXIT_OK;
+		}
+		if ((o = cli_util_opt(argc, argv, &a, "--config",
+		    &config)) != 0) {
+			if (o < 0)
+				goto usage;
+		} else if (argv[a][0] == '-' || user != NULL)
+			goto usage;
+		else
+			user = argv[a];
+	}
+	if (user != NULL && !cli_util_user_ok(user)) {
+		cli_util_error(CMD, "'%s' is not a valid user name", user);
+		return CLI_EXIT_USAGE;
+	}
+	if (cli_util_need_root(CMD, "the seeds and the lockout state are "
+	    "root-only files") != 0)
+		return CLI_EXIT_FAIL;
+	if (cli_util_conf(CMD, config, &conf) != 0)
+		return CLI_EXIT_FAIL;
+	have_conf = true;
+	/* Without the key a sealed seed cannot be shown as healthy. */
+	if (cli_util_key(CMD, conf.seed_key, false, key, &have,
+	    &created) != 0)
+		trouble = true;
+	if (user != NULL) {
+		if ((all = calloc(1, sizeof(*all))) == NULL ||
+		    (all[0] = strdup(user)) == NULL) {
+			free(all);
+			all = NULL;
+			goto nomem;
+		}
+		nall = 1;
+	} else {
+		if (names_in(conf.secrets_dir, false, &seeds, &nseeds) != 0 ||
+		    names_in(conf.state_dir, true, &states, &nstates) != 0)
+			goto out;
+		if (merge(seeds, nseeds, states, nstates, &all, &nall) != 0)
+			goto nomem;
+	}
+	for (i = 0; i < nall; i++) {
+		r = user_rows(&t, &conf, all[i], have ? key : NULL, now);
+		if (r < 0)
+			goto nomem;
+		if (r > 0)
+			trouble = true;
+	}
+	if (nall == 0)
+		printf("No users with a seed or lockout state.\n");
+	else
+		print_table(&t);
+	ret = trouble ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	goto out;
+ nomem:
+	cli_util_error(CMD, "out of memory");
+ out:
+	if (user != NULL && all != NULL)
+		cli_util_free_names(all, nall);
+	else
+		free(all);	/* the names belong to the two lists */
+	cli_util_free_names(seeds, nseeds);
+	cli_util_free_names(states, nstates);
+	free(t.v);
+	sodium_memzero(key, sizeof(key));
+	if (have_conf)
+		conf_free(&conf);
+	return ret;
+ usage:
+	usage(stderr);
+	return CLI_EXIT_USAGE;
+}

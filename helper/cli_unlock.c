@@ -1,0 +1,265 @@
+/*
+ * "hostgate unlock USER [--source SRC]": clear a user's lockout state, of
+ * one source or of all, under the user's state lock (so that no login in
+ * flight writes the old counts back), and record an audit event.
+ *
+ * The replay state (the last accepted time step) is kept: unlocking must
+ * never make a used code valid again.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_util.h"
+#include "record.h"
+#include "state.h"
+#include "submit.h"
+
+#define CMD		"unlock"
+#define USAGE		"hostgate unlock USER [--source SRC] [--config FILE]"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: %s\n", USAGE);
+}
+
+/* Who is doing this: the sudo caller if any, else the real user. */
+static void
+admin_name(char *buf, size_t size)
+{
+	struct passwd pw, *pwp = NULL;
+	const char *sudo = getenv("SUDO_USER");
+	char pwbuf[4096];
+
+	if (sudo != NULL && *sudo != '\0' && getuid() == 0) {
+		snprintf(buf, size, "%s", sudo);
+		return;
+	}
+	if (getpwuid_r(getuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 &&
+	    pwp != NULL)
+		snprintf(buf, size, "%s", pw.pw_name);
+	else
+		snprintf(buf, size, "%lu", (unsigned long)getuid());
+}
+
+/*
+ * Record the unlock: to hostgated, else to syslog and the spool, as the
+ * module does.  Returns 0, or -1 when it was stored nowhere durable.
+ */
+static int
+audit_unlock(const struct hg_conf *conf, const char *user,
+    const char *source)
+{
+	struct hg_record r, reply;
+	struct hg_msg msg;
+	char line[2048];
+	const char *tty;
+
+	record_init(&r);
+	record_stamp(&r);
+	r.pid = (long long)getpid();
+	r.uid = (long long)getuid();
+	snprintf(r.event, sizeof(r.event), "unlock");
+	snprintf(r.service, sizeof(r.service), "hostgate");
+	snprintf(r.user, sizeof(r.user), "%s", user);
+	admin_name(r.ruser, sizeof(r.ruser));
+	if ((tty = ttyname(STDIN_FILENO)) != NULL) {
+		if (strncmp(tty, "/dev/", 5) == 0)
+			tty += 5;
+		snprintf(r.tty, sizeof(r.tty), "%s", tty);
+	}
+	snprintf(r.result, sizeof(r.result), "allow");
+	snprintf(r.reason, sizeof(r.reason), "ok");
+	snprintf(r.rule, sizeof(r.rule), "source=%s",
+	    source != NULL ? source : "*");
+	msg.text[0] = '\0';
+	if (submit_send(conf->audit_socket, RECORD_T_RECORD, &r,
+	    SUBMIT_TIMEOUT_MS, &reply, &msg) == 0)
+		return 0;
+	record_syslog_line(&r, line, sizeof(line));
+	openlog("hostgate", LOG_PID, LOG_AUTHPRIV);
+	syslog(LOG_NOTICE, "%s", line);
+	closelog();
+	msg.text[0] = '\0';
+	if (submit_spool(conf->audit_spool, &r, &msg) != 0) {
+		cli_util_warn(CMD, "the audit record was not stored: %s",
+		    msg.text);
+		return -1;
+	}
+	return 0;
+}
+
+static struct state_source *
+find_source(struct hg_state *st, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->nsources; i++)
+		if (strcmp(st->sources[i].name, name) == 0)
+			return &st->sources[i];
+	return NULL;
+}
+
+static void
+list_sources(const struct hg_state *st)
+{
+	size_t i;
+
+	if (st->nsources == 0) {
+		fprintf(stderr, "  (no source has failures recorded)\n");
+		return;
+	}
+	fprintf(stderr, "  sources with failures:");
+	for (i = 0; i < st->nsources; i++)
+		fprintf(stderr, " %s", st->sources[i].name);
+	fputc('\n', stderr);
+}
+
+static void
+fmt_time(char *buf, size_t size, long long t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, size, "@%lld", t);
+}
+
+/*
+ * "hostgate unlock USER [--source SRC] [--config FILE]": see cli.h.
+ */
+int
+cli_unlock(int argc, char **argv)
+{
+	struct hg_conf conf;
+	struct hg_state st;
+	struct hg_msg msg;
+	struct state_source *s;
+	struct stat sb;
+	const char *config = NULL, *user = NULL, *source = NULL;
+	char path[PATH_MAX], when[32];
+	long long now = (long long)time(NULL), until;
+	unsigned cleared;
+	int a, o, fd = -1, ret = CLI_EXIT_FAIL;
+
+	for (a = 1; a < argc; a++) {
+		if (cli_util_is_help(argv[a])) {
+			usage(stdout);
+			return CLI_EXIT_OK;
+		}
+		if ((o = cli_util_opt(argc, argv, &a, "--config",
+		    &config)) != 0 ||
+		    (o = cli_util_opt(argc, argv, &a, "--source",
+		    &source)) != 0) {
+			if (o < 0)
+				goto usage;
+		} else if (argv[a][0] == '-' || user != NULL)
+			goto usage;
+		else
+			user = argv[a];
+	}
+	if (user == NULL)
+		goto usage;
+	if (!cli_util_user_ok(user)) {
+		cli_util_error(CMD, "'%s' is not a valid user name", user);
+		return CLI_EXIT_USAGE;
+	}
+	if (source != NULL && (*source == '\0' ||
+	    strlen(source) > STATE_MAX_SOURCE_LEN)) {
+		cli_util_error(CMD, "--source: 1 to %d characters",
+		    STATE_MAX_SOURCE_LEN);
+		return CLI_EXIT_USAGE;
+	}
+	if (cli_util_need_root(CMD, "it rewrites root-owned state files") !=
+	    0)
+		return CLI_EXIT_FAIL;
+	if (cli_util_conf(CMD, config, &conf) != 0)
+		return CLI_EXIT_FAIL;
+	if (snprintf(path, sizeof(path), "%s/%s", conf.state_dir, user) >=
+	    (int)sizeof(path)) {
+		cli_util_error(CMD, "%s: path too long", conf.state_dir);
+		goto out;
+	}
+	/* No state, nothing to clear: do not create any file for it. */
+	if (lstat(path, &sb) != 0 && errno == ENOENT) {
+		if (source != NULL) {
+			cli_util_error(CMD, "%s: no failures recorded from "
+			    "'%s' (no lockout state at all)", user, source);
+			goto out;
+		}
+		printf("%s: no lockout state; nothing to clear.\n", user);
+		ret = CLI_EXIT_OK;
+		goto out;
+	}
+	msg.text[0] = '\0';
+	if (state_lock(conf.state_dir, user, 0, &fd, &msg) != 0 ||
+	    state_load(conf.state_dir, user, 0, &st, &msg) != 0) {
+		cli_util_error(CMD, "%s", msg.text);
+		goto out;
+	}
+	if (source != NULL) {
+		if ((s = find_source(&st, source)) == NULL) {
+			cli_util_error(CMD, "%s: no failures recorded from "
+			    "'%s'; nothing changed", user, source);
+			list_sources(&st);
+			goto out;
+		}
+		cleared = s->fails.count;
+	} else {
+		if (st.nsources == 0 && st.total.count == 0 &&
+		    st.total.locked_until == 0) {
+			printf("%s: no failures recorded; nothing to clear.\n",
+			    user);
+			ret = CLI_EXIT_OK;
+			goto out;
+		}
+		cleared = st.total.count;
+	}
+	state_clear(&st, source);
+	if (state_save(conf.state_dir, user, &st, &msg) != 0) {
+		cli_util_error(CMD, "%s; nothing changed", msg.text);
+		goto out;
+	}
+	state_unlock(fd);
+	fd = -1;
+	if (source != NULL)
+		printf("%s: cleared %u failure%s from %s.\n", user, cleared,
+		    cleared == 1 ? "" : "s", source);
+	else
+		printf("%s: cleared the lockout state of every source "
+		    "(%u failure%s in all).\n", user, cleared,
+		    cleared == 1 ? "" : "s");
+	/* Clearing one source leaves the user's total as it was. */
+	if (source != NULL && state_is_locked(&st, source, now, &until)) {
+		fmt_time(when, sizeof(when), until);
+		printf("%s: still locked from every source until %s (too many "
+		    "failures in all); 'hostgate unlock %s' clears that.\n",
+		    user, when, user);
+	}
+	ret = CLI_EXIT_OK;
+	if (audit_unlock(&conf, user, source) != 0 &&
+	    conf.audit == CONF_AUDIT_REQUIRED)
+		ret = CLI_EXIT_FAIL;
+ out:
+	state_unlock(fd);
+	conf_free(&conf);
+	return ret;
+ usage:
+	usage(stderr);
+	return CLI_EXIT_USAGE;
+}
