@@ -34,6 +34,7 @@
 #include "cli_util.h"
 #include "state.h"
 #include "totp.h"
+#include "trust.h"
 
 #define CMD		"enroll"
 #define USAGE		"hostgate enroll USER [--digits 6|8] " \
@@ -599,6 +600,23 @@ print_recovery(const struct enroll *e)
 	putchar('\n');
 }
 
+/*
+ * A directory the seed will go to: trusted if it exists; if it does not,
+ * it is made when the seed is written.  0, or -1 after a message.
+ */
+static int
+dir_usable(const char *path)
+{
+	struct hg_msg msg;
+	int r;
+
+	msg.text[0] = '\0';
+	if ((r = trust_check_dir(path, 0, &msg)) == 0 || r == HG_ERR_NOENT)
+		return 0;
+	cli_util_error(CMD, "%s", msg.text);
+	return -1;
+}
+
 static void
 enroll_free(struct enroll *e)
 {
@@ -652,13 +670,13 @@ cli_enroll(int argc, char **argv)
 		goto out;
 	}
 	if (cli_util_need_root(CMD, "it writes root-owned seed files") != 0 ||
-	    cli_util_user_known(CMD, e->user) != 0)
+	    cli_util_init(CMD) != 0 || cli_util_user_known(CMD, e->user) != 0)
 		goto out;
 	if (cli_util_conf(CMD, e->config, &e->conf) != 0)
 		goto out;
 	e->have_conf = true;
-	if (cli_util_dir(CMD, e->conf.secrets_dir, true) != 0 ||
-	    cli_util_dir(CMD, e->conf.state_dir, true) != 0)
+	if (dir_usable(e->conf.secrets_dir) != 0 ||
+	    dir_usable(e->conf.state_dir) != 0)
 		goto out;
 	/* Before a secret is shown: would it be written at all? */
 	if ((r = cli_util_seed_exists(CMD, &e->conf, e->user)) != 0) {
@@ -690,8 +708,13 @@ cli_enroll(int argc, char **argv)
 	print_key(e->b32);
 	if (show_qr(e) != 0)
 		goto out;
+	if (e->confirm && confirm(e) != 0)
+		goto out;
+	if (cli_util_dir(CMD, e->conf.secrets_dir, true) != 0 ||
+	    cli_util_dir(CMD, e->conf.state_dir, true) != 0)
+		goto out;
 	if (e->confirm) {
-		if (confirm(e) != 0 || spend_step(e) != 0)
+		if (spend_step(e) != 0)
 			goto out;
 	} else if (e->digits != 6 || e->period != 30 || e->alg != TOTP_SHA1)
 		cli_util_warn(CMD, "some authenticator apps ignore digits, "

@@ -719,7 +719,8 @@ cli_import(int argc, char **argv)
 	memset(&im, 0, sizeof(im));
 	if ((r = parse_args(&im, argc, argv)) >= 0)
 		return r;
-	if (cli_util_need_root(CMD, "it writes root-owned seed files") != 0)
+	if (cli_util_need_root(CMD, "it writes root-owned seed files") != 0 ||
+	    cli_util_init(CMD) != 0)
 		return CLI_EXIT_FAIL;
 	if (cli_util_conf(CMD, im.config, &im.conf) != 0)
 		return CLI_EXIT_FAIL;

@@ -321,7 +321,7 @@ cli_status(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	if (cli_util_need_root(CMD, "the seeds and the lockout state are "
-	    "root-only files") != 0)
+	    "root-only files") != 0 || cli_util_init(CMD) != 0)
 		return CLI_EXIT_FAIL;
 	if (cli_util_conf(CMD, config, &conf) != 0)
 		return CLI_EXIT_FAIL;

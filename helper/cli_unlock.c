@@ -186,7 +186,7 @@ cli_unlock(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	if (cli_util_need_root(CMD, "it rewrites root-owned state files") !=
-	    0)
+	    0 || cli_util_init(CMD) != 0)
 		return CLI_EXIT_FAIL;
 	if (cli_util_conf(CMD, config, &conf) != 0)
 		return CLI_EXIT_FAIL;

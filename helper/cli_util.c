@@ -82,6 +82,16 @@ cli_util_opt(int argc, char **argv, int *i, const char *name,
 	return 1;
 }
 
+int
+cli_util_init(const char *cmd)
+{
+	if (sodium_init() < 0 || oath_init() != OATH_OK) {
+		cli_util_error(cmd, "cannot initialise libsodium or liboath");
+		return -1;
+	}
+	return 0;
+}
+
 bool
 cli_util_is_help(const char *arg)
 {

@@ -36,6 +36,12 @@ void cli_util_warn(const char *cmd, const char *fmt, ...)
 int cli_util_opt(int argc, char **argv, int *i, const char *name,
     const char **value);
 
+/*
+ * Initialise libsodium and liboath, which every command uses.  Returns 0,
+ * or -1 after a message.
+ */
+int cli_util_init(const char *cmd);
+
 /* Whether ARG is "--help" or "-h". */
 bool cli_util_is_help(const char *arg);
 

@@ -644,6 +644,17 @@ static const struct command commands[] = {
 	{ "explain", cmd_explain, NULL, 1, USAGE_EXPLAIN },
 	{ "edit", cmd_edit, NULL, 1, USAGE_EDIT },
 	{ "audit", NULL, cli_audit, 2, "hostgate audit verify [JOURNAL...]" },
+	{ "enroll", NULL, cli_enroll, 1, "hostgate enroll USER "
+	    "[--digits 6|8] [--algorithm sha1|sha256|sha512] [--period N] "
+	    "[--issuer NAME] [--recovery N] [--force] [--no-confirm] "
+	    "[--qr ansi|utf8|none|png:FILE]" },
+	{ "import", NULL, cli_import, 1, "hostgate import "
+	    "--google-authenticator FILE --user USER [--force]\n"
+	    "       hostgate import --oath USERSFILE [--user USER] [--force]" },
+	{ "seal", NULL, cli_seal, 1, "hostgate seal" },
+	{ "status", NULL, cli_status, 1, "hostgate status [USER]" },
+	{ "unlock", NULL, cli_unlock, 1, "hostgate unlock USER "
+	    "[--source SRC]" },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 

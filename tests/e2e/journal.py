@@ -11,6 +11,7 @@ A value "-" matches a null field.  A line that is not a JSON object is an
 error (exit 2): the journal must stay machine-readable.
 """
 import json
+import signal
 import sys
 
 
@@ -39,6 +40,7 @@ def show(value):
 
 
 def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # "| head -1"
     path, cmd, args = sys.argv[1], sys.argv[2], sys.argv[3:]
     if cmd == "last-seq":
         last = 0

@@ -411,9 +411,14 @@ start_syslog() {
 	exit 99
 }
 
-# start_hostgated: the installed daemon, as systemd would run it.
+# start_hostgated: the installed daemon, in the foreground as systemd
+# runs it, but started here so that its syslog goes to our listener (on a
+# systemd host the unit's instance is stopped first: one socket).
 start_hostgated() {
 	local i
+	if [ -d /run/systemd/system ]; then
+		systemctl stop hostgated.service 2>/dev/null || true
+	fi
 	/usr/sbin/hostgated 2>>"$T/hostgated.err" &
 	HGD_PID=$!
 	PIDS="$PIDS $HGD_PID"

@@ -22,6 +22,7 @@ pty() {
 }
 
 hg_user 'conf pw'; u=$NEWUSER
+rmdir "$T/totp"		# made when the first seed is written
 
 pty wrong,wrong,wrong "$u" --qr png:"$T/qr.png"
 expect_rc 1 "three wrong codes: enroll fails"
@@ -32,6 +33,7 @@ expect_out cout "no matching code after 3 tries; nothing written" "says nothing 
 [ -e "$T/totp/$u" ] && fail "seed written after wrong codes" || pass "no seed written"
 [ -e "$T/seed.key" ] && fail "seed.key created after wrong codes" || pass "no seed.key created"
 [ -e "$T/qr.png" ] && fail "PNG left behind" || pass "PNG removed again"
+[ -e "$T/totp" ] && fail "secrets_dir created" || pass "no secrets_dir created"
 expect_no_out cout "^  [0-9a-z]{5}-[0-9a-z]{5}$" "no recovery codes shown"
 
 pty eof "$u" --qr none
@@ -42,6 +44,8 @@ pty right "$u" --qr none
 expect_rc 0 "right code: enroll succeeds"
 expect_out cout "The code matches" "says the code matched"
 [ -e "$T/totp/$u" ] && pass "seed written" || fail "no seed written"
+[ "$(stat -c '%a %u' "$T/totp")" = "700 0" ] && pass "secrets_dir made root 0700" ||
+    fail "secrets_dir: $(stat -c '%a %u' "$T/totp")"
 grep -q '^secret = sealed:' "$T/totp/$u" && pass "sealed" || fail "not sealed"
 [ "$(mode_of "$T/seed.key")" = "400 0" ] && pass "seed.key created with the seed" ||
     fail "seed.key: $(mode_of "$T/seed.key" 2>&1)"
