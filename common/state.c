@@ -20,6 +20,8 @@ static int
 state_path(char *buf, size_t size, const char *dir, const char *user,
     const char *suffix)
 {
+	if (!trust_name_ok(user))
+		return HG_ERR_INVALID;
 	if (snprintf(buf, size, "%s/%s%s", dir, user, suffix) >= (int)size)
 		return HG_ERR_TOOLONG;
 	return 0;
@@ -36,7 +38,8 @@ state_lock(const char *dir, const char *user, uid_t owner, int *fdp,
 	if ((r = trust_check_dir(dir, owner, msg)) != 0)
 		return r;
 	if (state_path(path, sizeof(path), dir, user, ".lock") != 0)
-		return hg_fail(msg, HG_ERR_TOOLONG, "%s: path too long", dir);
+		return hg_fail(msg, HG_ERR_INVALID, "%s: user name not usable "
+		    "as a file name", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		return hg_fail(msg, HG_ERR_IO, "%s: open: %s", path,
@@ -249,7 +252,8 @@ state_load(const char *dir, const char *user, uid_t owner,
 
 	state_init(st);
 	if (state_path(path, sizeof(path), dir, user, "") != 0)
-		return hg_fail(msg, HG_ERR_TOOLONG, "%s: path too long", dir);
+		return hg_fail(msg, HG_ERR_INVALID, "%s: user name not usable "
+		    "as a file name", dir);
 	r = trust_read(path, TRUST_SECRET, owner, STATE_MAX_FILE, &text, &len,
 	    msg);
 	if (r == HG_ERR_NOENT)
@@ -272,7 +276,8 @@ state_save(const char *dir, const char *user, const struct hg_state *st,
 	int n;
 
 	if (state_path(path, sizeof(path), dir, user, "") != 0)
-		return hg_fail(msg, HG_ERR_TOOLONG, "%s: path too long", dir);
+		return hg_fail(msg, HG_ERR_INVALID, "%s: user name not usable "
+		    "as a file name", dir);
 	if ((n = state_format(st, buf, sizeof(buf))) < 0)
 		return hg_fail(msg, HG_ERR_INTERNAL, "%s: state too large",
 		    path);

@@ -233,6 +233,9 @@ totp_seed_load(struct hg_seed *seed, const char *dir, const char *user,
 	int r;
 
 	memset(seed, 0, sizeof(*seed));
+	if (!trust_name_ok(user))
+		return hg_fail(msg, HG_ERR_INVALID, "%s: user name not usable "
+		    "as a file name", dir);
 	if (snprintf(path, sizeof(path), "%s/%s", dir, user) >=
 	    (int)sizeof(path))
 		return hg_fail(msg, HG_ERR_TOOLONG, "%s: path too long", dir);
@@ -397,6 +400,16 @@ totp_recovery_remove(const struct hg_seed *seed, size_t index, char **out,
 }
 
 int
+totp_recovery_hash(const char *code, char *hash)
+{
+	if (crypto_pwhash_str_alg(hash, code, strlen(code),
+	    RECOVERY_OPSLIMIT, RECOVERY_MEMLIMIT,
+	    crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return HG_ERR_NOMEM;
+	return 0;
+}
+
+int
 totp_recovery_new(char code[TOTP_RECOVERY_LEN + 1], char *hash)
 {
 	size_t i;
@@ -405,9 +418,5 @@ totp_recovery_new(char code[TOTP_RECOVERY_LEN + 1], char *hash)
 		code[i] = recovery_alphabet[randombytes_uniform(
 		    sizeof(recovery_alphabet) - 1)];
 	code[i] = '\0';
-	if (crypto_pwhash_str_alg(hash, code, TOTP_RECOVERY_LEN,
-	    RECOVERY_OPSLIMIT, RECOVERY_MEMLIMIT,
-	    crypto_pwhash_ALG_ARGON2ID13) != 0)
-		return HG_ERR_NOMEM;
-	return 0;
+	return totp_recovery_hash(code, hash);
 }

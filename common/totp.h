@@ -97,6 +97,13 @@ int totp_recovery_remove(const struct hg_seed *seed, size_t index,
     char **out, size_t *len);
 
 /*
+ * Hash the recovery CODE (as typed at login: lower case, no dashes) into
+ * HASH (room for crypto_pwhash_STRBYTES), an argon2id string at the cost
+ * every recovery code uses.  Returns 0 or HG_ERR_NOMEM.
+ */
+int totp_recovery_hash(const char *code, char *hash);
+
+/*
  * Make a new recovery code: CODE gets TOTP_RECOVERY_LEN characters plus NUL,
  * HASH (room for crypto_pwhash_STRBYTES) its argon2id string.
  * Returns 0 or HG_ERR_NOMEM.

@@ -138,6 +138,21 @@ trust_check_dir(const char *path, uid_t owner, struct hg_msg *msg)
 	return r;
 }
 
+bool
+trust_name_ok(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > TRUST_NAME_MAX || name[0] == '.' || name[0] == '-')
+		return false;
+	for (i = 0; i < n; i++)
+		if (name[i] == '/' || (unsigned char)name[i] <= 0x20 ||
+		    (unsigned char)name[i] >= 0x7f)
+			return false;
+	return !((n >= 5 && strcmp(name + n - 5, ".lock") == 0) ||
+	    (n >= 4 && strcmp(name + n - 4, ".new") == 0));
+}
+
 /* fsync the directory holding PATH, so that a rename in it is durable. */
 static int
 sync_parent(const char *path, struct hg_msg *msg)

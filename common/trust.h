@@ -7,6 +7,7 @@
 #define HG_TRUST_H
 
 #include <sys/types.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -42,6 +43,17 @@ int trust_read(const char *path, enum trust_level level, uid_t owner,
  * else can write to.  Returns 0, HG_ERR_NOENT, HG_ERR_IO or HG_ERR_UNTRUSTED.
  */
 int trust_check_dir(const char *path, uid_t owner, struct hg_msg *msg);
+
+/* The longest user name hostgate uses as a file name. */
+#define TRUST_NAME_MAX	256
+
+/*
+ * Whether NAME (a user name) is safe as a file name in hostgate's
+ * directories: printable ASCII without blanks or '/', not starting with
+ * '.' or '-', at most TRUST_NAME_MAX bytes, and not ending in ".lock" or
+ * ".new", which would collide with another user's lock or temporary file.
+ */
+bool trust_name_ok(const char *name);
 
 /*
  * Replace PATH atomically with LEN bytes of DATA and mode MODE: write a

@@ -434,7 +434,7 @@ import_ga(struct import *im)
 	 */
 	for (i = 0; i < ga->nscratch; i++)
 		if ((hashes[i] = malloc(crypto_pwhash_STRBYTES)) == NULL ||
-		    cli_util_recovery_hash(ga->scratch[i], hashes[i]) != 0) {
+		    totp_recovery_hash(ga->scratch[i], hashes[i]) != 0) {
 			cli_util_error(CMD, "out of memory");
 			goto out;
 		}

@@ -23,15 +23,6 @@
 #include "state.h"
 #include "trust.h"
 
-/*
- * The argon2id cost of a recovery code hash.  These must stay equal to
- * RECOVERY_OPSLIMIT and RECOVERY_MEMLIMIT in common/totp.c, which does not
- * export a way to hash a given code; verification reads the cost from the
- * stored string, so a difference would only change the login's work.
- */
-#define RECOVERY_OPSLIMIT	1
-#define RECOVERY_MEMLIMIT	(8U * 1024 * 1024)
-
 static void
 vmessage(const char *cmd, const char *kind, const char *fmt, va_list ap)
 {
@@ -138,16 +129,7 @@ cli_util_need_root(const char *cmd, const char *what)
 bool
 cli_util_user_ok(const char *user)
 {
-	size_t i;
-
-	if (user[0] == '\0' || user[0] == '.' || user[0] == '-')
-		return false;
-	for (i = 0; user[i] != '\0'; i++)
-		if (i >= CLI_USER_MAX || user[i] == '/' ||
-		    (unsigned char)user[i] <= 0x20 ||
-		    (unsigned char)user[i] >= 0x7f)
-			return false;
-	return true;
+	return trust_name_ok(user);
 }
 
 int
@@ -526,29 +508,14 @@ cli_util_seed_write(const struct hg_conf *conf, const char *user,
 	return r;
 }
 
-int
-cli_util_recovery_hash(const char *code, char *hash)
-{
-	if (crypto_pwhash_str_alg(hash, code, strlen(code),
-	    RECOVERY_OPSLIMIT, RECOVERY_MEMLIMIT,
-	    crypto_pwhash_ALG_ARGON2ID13) != 0)
-		return HG_ERR_NOMEM;
-	return 0;
-}
-
 /* Whether directory entry NAME can be a user's file (not ours, not junk). */
 static bool
 user_entry(const char *name)
 {
 	size_t n = strlen(name);
 
-	if (!cli_util_user_ok(name) || name[n - 1] == '~')
-		return false;
-	/* trust_replace() temporaries, lock files. */
-	if ((n > 4 && strcmp(name + n - 4, ".new") == 0) ||
-	    (n > 5 && strcmp(name + n - 5, ".lock") == 0))
-		return false;
-	return true;
+	/* trust_name_ok() also rules out lock and temporary files. */
+	return cli_util_user_ok(name) && name[n - 1] != '~';
 }
 
 static int

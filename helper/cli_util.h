@@ -132,13 +132,6 @@ int cli_util_seed_exists(const char *cmd, const struct hg_conf *conf,
     const char *user);
 
 /*
- * Hash the recovery CODE (already in canonical form: lower case, no
- * dashes) as totp_recovery_new() does, into HASH (room for
- * crypto_pwhash_STRBYTES).  Returns 0 or HG_ERR_NOMEM.
- */
-int cli_util_recovery_hash(const char *code, char *hash);
-
-/*
  * The names of the files in DIR that can belong to a user (valid user
  * names; no lock files, "*.new" temporaries or "*~" backups), sorted, in a
  * new array *NAMES of *N strings, freed with cli_util_free_names().

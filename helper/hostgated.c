@@ -67,6 +67,7 @@
 #include "policy.h"
 #include "record.h"
 #include "spool.h"
+#include "trust.h"
 
 #define OWNER			0	/* who must own the policy */
 #define IDLE_TIMEOUT_MS		5000	/* to complete a frame, or read */
@@ -80,7 +81,6 @@
 #define CLIENT_FRAMES_MAX	1024	/* from one client per turn */
 /* The most frames one receive buffer can hold (6 bytes each at least). */
 #define FRAMES_PER_BUFFER	((RECORD_WIRE_MAX + 4) / 6 + 1)
-#define MAX_USER		256	/* as the module's user_name_ok() */
 #define ANCHOR_NAME		"hostgated.head"
 #define EVENTS_MAX		256
 
@@ -314,22 +314,6 @@ warm_refresh(struct warm *w, bool force)
 	    w->path, files, roles, rules);
 }
 
-/* The module's test for a user name it will look up at all. */
-static bool
-user_name_ok(const char *user)
-{
-	size_t i;
-
-	if (user[0] == '\0' || user[0] == '.' || user[0] == '-')
-		return false;
-	for (i = 0; user[i] != '\0'; i++)
-		if (i >= MAX_USER || user[i] == '/' ||
-		    (unsigned char)user[i] <= 0x20 ||
-		    (unsigned char)user[i] >= 0x7f)
-			return false;
-	return true;
-}
-
 /*
  * Decide the account-phase record R with the warm policy, exactly as the
  * module's local path does (groups through NSS, mfa if a code passed,
@@ -353,7 +337,7 @@ decide(struct warm *w, struct hg_record *r)
 	memset(&in, 0, sizeof(in));
 	memset(&d, 0, sizeof(d));
 	r->rule[0] = '\0';
-	if (!user_name_ok(r->user)) {
+	if (!trust_name_ok(r->user)) {
 		err = HG_ERR_UNKNOWN_USER;
 		reason = hg_reason(err);
 		goto out;

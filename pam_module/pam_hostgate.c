@@ -44,7 +44,6 @@
 #define HELPER_DOWN_DATA "hostgate_helper_down"
 #define SESSION_DATA	"hostgate_session_start"
 #define MAX_PASSWORD	512	/* as pam_unix: longer input is refused */
-#define MAX_USER	256
 #define PROMPT_PASSWORD	"Password: "
 #define PROMPT_CODE	"Verification code: "
 #define LOCKED_NOTICE	"Too many failed attempts: logins are refused " \
@@ -240,25 +239,6 @@ struct attempt {
 	const char	*note;		/* extra detail for the log line */
 };
 
-/*
- * A name we are willing to use as a file name and look up: no path
- * separators, no leading dot or dash, printable, bounded.
- */
-static bool
-user_name_ok(const char *user)
-{
-	size_t i;
-
-	if (user[0] == '\0' || user[0] == '.' || user[0] == '-')
-		return false;
-	for (i = 0; user[i] != '\0'; i++)
-		if (i >= MAX_USER || user[i] == '/' ||
-		    (unsigned char)user[i] <= 0x20 ||
-		    (unsigned char)user[i] >= 0x7f)
-			return false;
-	return true;
-}
-
 static void
 lookup_user(struct attempt *a)
 {
@@ -266,7 +246,7 @@ lookup_user(struct attempt *a)
 	char buf[4096];
 
 	a->known = false;
-	if (!user_name_ok(a->user))
+	if (!trust_name_ok(a->user))
 		return;
 	if (getpwnam_r(a->user, &pw, buf, sizeof(buf), &pwp) == 0 &&
 	    pwp != NULL) {
@@ -852,7 +832,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	int err;
 
 	record_for(pamh, "account", &r);
-	if (r.user[0] == '\0' || !user_name_ok(r.user)) {
+	if (r.user[0] == '\0' || !trust_name_ok(r.user)) {
 		log_f(pamh, LOG_NOTICE, "no usable user name");
 		return to_pam(HG_ERR_UNKNOWN_USER, PHASE_ACCOUNT);
 	}

@@ -894,6 +894,25 @@ START_TEST(lock_per_user)
 }
 END_TEST
 
+START_TEST(names_colliding_refused)
+{
+	struct hg_state st;
+	struct hg_msg msg;
+	char dir[PATH_MAX];
+	int fd;
+
+	unit_dir(dir, sizeof(dir));
+	/* "bob.lock" would share bob's lock file, "bob.new" his temporary. */
+	ck_assert_int_eq(state_lock(dir, "bob.lock", geteuid(), &fd, &msg),
+	    HG_ERR_INVALID);
+	ck_assert_int_eq(fd, -1);
+	ck_assert_int_eq(state_load(dir, "bob.new", geteuid(), &st, &msg),
+	    HG_ERR_INVALID);
+	ck_assert_int_eq(state_save(dir, "../bob", &st, &msg),
+	    HG_ERR_INVALID);
+}
+END_TEST
+
 /* Child body: ROUNDS read-modify-write cycles of last_step under lock. */
 static int
 counter_child(const char *dir, int rounds)
@@ -1001,6 +1020,7 @@ suite(void)
 	tcase_add_test(tk, lock_excludes);
 	tcase_add_test(tk, lock_blocks);
 	tcase_add_test(tk, lock_per_user);
+	tcase_add_test(tk, names_colliding_refused);
 	tcase_add_test(tk, lock_serialises_updates);
 	suite_add_tcase(s, tk);
 	return s;

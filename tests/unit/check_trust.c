@@ -586,6 +586,57 @@ START_TEST(replace_missing_dir)
 END_TEST
 
 /* Round trip: what trust_replace() writes trust_read() accepts. */
+START_TEST(name_ok_plain)
+{
+	ck_assert(trust_name_ok("alice"));
+	ck_assert(trust_name_ok("a.b-c_d@example.org"));
+	ck_assert(trust_name_ok("lock"));
+	ck_assert(trust_name_ok("bob.locked"));
+}
+END_TEST
+
+START_TEST(name_ok_path_like)
+{
+	ck_assert(!trust_name_ok(""));
+	ck_assert(!trust_name_ok("../etc/shadow"));
+	ck_assert(!trust_name_ok("a/b"));
+	ck_assert(!trust_name_ok(".hidden"));
+	ck_assert(!trust_name_ok("-rf"));
+}
+END_TEST
+
+START_TEST(name_ok_bytes)
+{
+	ck_assert(!trust_name_ok("a b"));
+	ck_assert(!trust_name_ok("a\nb"));
+	ck_assert(!trust_name_ok("a\tb"));
+	ck_assert(!trust_name_ok("caf\xc3\xa9"));
+	ck_assert(!trust_name_ok("a\x7f"));
+}
+END_TEST
+
+START_TEST(name_ok_collisions)
+{
+	/* Another user's lock file and trust_replace() temporary. */
+	ck_assert(!trust_name_ok("bob.lock"));
+	ck_assert(!trust_name_ok("bob.new"));
+	ck_assert(!trust_name_ok(".lock"));
+}
+END_TEST
+
+START_TEST(name_ok_length)
+{
+	char name[TRUST_NAME_MAX + 2];
+
+	memset(name, 'a', sizeof(name));
+	name[TRUST_NAME_MAX] = '\0';
+	ck_assert(trust_name_ok(name));
+	name[TRUST_NAME_MAX] = 'a';
+	name[TRUST_NAME_MAX + 1] = '\0';
+	ck_assert(!trust_name_ok(name));
+}
+END_TEST
+
 START_TEST(replace_then_read_secret)
 {
 	char dir[PATH_MAX], path[PATH_MAX], *buf;
@@ -656,6 +707,11 @@ suite(void)
 	tcase_add_test(tp, replace_empty);
 	tcase_add_test(tp, replace_missing_dir);
 	tcase_add_test(tp, replace_then_read_secret);
+	tcase_add_test(tp, name_ok_plain);
+	tcase_add_test(tp, name_ok_path_like);
+	tcase_add_test(tp, name_ok_bytes);
+	tcase_add_test(tp, name_ok_collisions);
+	tcase_add_test(tp, name_ok_length);
 	suite_add_tcase(s, tp);
 	return s;
 }
