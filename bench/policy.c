@@ -51,9 +51,10 @@
  * turns taken in rotation with the other rows (a hostgated row: at once,
  * while its hostgated runs), at most MAX_RUNS times; a row whose first run
  * took longer than BUDGET keeps that one sample.
- * syslog() is defined here (linked with -rdynamic) so that what the modules
- * log costs nothing and the deciding rule can be checked.  Whatever ends
- * this program (an error, SIGINT, SIGTERM, even SIGKILL) stops hostgated.
+ * syslog() is defined by tests/syslog_capture.c (linked with -rdynamic) and
+ * captured into memory, so that what the modules log costs no I/O and the
+ * deciding rule can be checked.  Whatever ends this program (an error,
+ * SIGINT, SIGTERM, even SIGKILL) stops hostgated.
  *
  *   bench/policy [-b budget] -d hostgated module dir
  */
@@ -74,11 +75,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
+
+#include "syslog_capture.h"
 
 #define NUSERS		1000
 #define NGROUPS		40
@@ -96,67 +98,7 @@ static const int rule_counts[] = { 10, 100, 1000, 10000 };
 
 /* --- syslog: keep what one transaction logged, write nothing ----------- */
 
-static char last_log[4096];
-
-void openlog(const char *, int, int);
-void closelog(void);
-void syslog(int, const char *, ...);
-void vsyslog(int, const char *, va_list);
-void __syslog_chk(int, int, const char *, ...);
-void __vsyslog_chk(int, int, const char *, va_list);
-
-void
-openlog(const char *ident, int option, int facility)
-{
-	(void)ident;
-	(void)option;
-	(void)facility;
-}
-
-void
-closelog(void)
-{
-}
-
-void
-vsyslog(int prio, const char *fmt, va_list ap)
-{
-	size_t len = strlen(last_log);
-
-	(void)prio;
-	if (len + 2 < sizeof(last_log)) {
-		vsnprintf(last_log + len, sizeof(last_log) - len - 1, fmt, ap);
-		strcat(last_log, "\n");
-	}
-}
-
-void
-syslog(int prio, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsyslog(prio, fmt, ap);
-	va_end(ap);
-}
-
-void
-__syslog_chk(int prio, int flag, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)flag;
-	va_start(ap, fmt);
-	vsyslog(prio, fmt, ap);
-	va_end(ap);
-}
-
-void
-__vsyslog_chk(int prio, int flag, const char *fmt, va_list ap)
-{
-	(void)flag;
-	vsyslog(prio, fmt, ap);
-}
+static char last_log[4096];	/* filled by tests/syslog_capture.c */
 
 /* --- the files ---------------------------------------------------------- */
 
@@ -738,6 +680,7 @@ main(int argc, char **argv)
 	size_t i, nrows = 0;
 	int ch, round;
 
+	syslog_capture_buffer(last_log, sizeof(last_log));
 	while ((ch = getopt(argc, argv, "b:d:")) != -1) {
 		switch (ch) {
 		case 'b': budget = atof(optarg); break;

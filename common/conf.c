@@ -266,6 +266,25 @@ conf_split(char *line, char **key, char **value)
 	return 0;
 }
 
+int
+conf_parse_uint(const char *s, size_t maxdigits, unsigned min, unsigned max,
+    unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0' || strlen(s) > maxdigits)
+		return HG_ERR_INVALID;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return HG_ERR_INVALID;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	if (v < min || v > max)
+		return HG_ERR_INVALID;
+	*out = (unsigned)v;
+	return 0;
+}
+
 static int
 conf_parse_file(struct hg_conf *conf, const char *path, bool must_exist,
     uid_t owner, struct hg_msg *msg)

@@ -84,4 +84,16 @@ int conf_lines_next(struct conf_lines *it, char **line);
  */
 int conf_split(char *line, char **key, char **value);
 
+/* The most digits conf_parse_uint() can take without overflowing. */
+#define CONF_UINT_DIGITS_MAX	9
+
+/*
+ * Parse S, 1 to MAXDIGITS decimal digits and nothing else (no sign, no
+ * blanks; leading zeros count as digits), as a number from MIN to MAX into
+ * *OUT.  MAXDIGITS is at most CONF_UINT_DIGITS_MAX.  Returns 0 or
+ * HG_ERR_INVALID, leaving *OUT alone.
+ */
+int conf_parse_uint(const char *s, size_t maxdigits, unsigned min,
+    unsigned max, unsigned *out);
+
 #endif /* HG_CONF_H */

@@ -20,6 +20,8 @@
 #define RECOVERY_OPSLIMIT	1
 #define RECOVERY_MEMLIMIT	(8U * 1024 * 1024)
 #define RECOVERY_MIN_WORK	5
+/* The most digits, leading zeros included, of a number in a seed file. */
+#define SEED_UINT_DIGITS	6
 /* Crockford's base32 alphabet: no i, l, o, u to misread. */
 static const char recovery_alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
 
@@ -31,24 +33,6 @@ totp_alg_name(enum totp_alg alg)
 	case TOTP_SHA512:	return "sha512";
 	default:		return "sha1";
 	}
-}
-
-static int
-parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0' || strlen(s) > 6)
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-	}
-	if (v < min || v > max)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
 }
 
 /* Decode the value of "secret =" into SEED. */
@@ -183,11 +167,13 @@ totp_seed_parse(struct hg_seed *seed, const char *user, const char *text,
 			    msg);
 		else if (seen == &seen_digits)
 			r = (strcmp(v, "6") == 0 || strcmp(v, "8") == 0) ?
-			    parse_uint(v, 6, 8, &seed->digits) :
+			    conf_parse_uint(v, SEED_UINT_DIGITS, 6, 8,
+			    &seed->digits) :
 			    hg_fail(msg, HG_ERR_SEED,
 			    "%s:%u: digits must be 6 or 8", path, it.lineno);
 		else if (seen == &seen_period)
-			r = parse_uint(v, 1, 3600, &seed->period) == 0 ? 0 :
+			r = conf_parse_uint(v, SEED_UINT_DIGITS, 1, 3600,
+			    &seed->period) == 0 ? 0 :
 			    hg_fail(msg, HG_ERR_SEED,
 			    "%s:%u: period must be 1 to 3600 seconds", path,
 			    it.lineno);

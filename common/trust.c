@@ -43,35 +43,18 @@ trust_check_fd(int fd, const char *path, enum trust_level level, uid_t owner,
 }
 
 int
-trust_read(const char *path, enum trust_level level, uid_t owner,
-    size_t max, char **bufp, size_t *lenp, struct hg_msg *msg)
+trust_read_fd(int fd, const char *path, size_t max, char **bufp,
+    size_t *lenp, struct hg_msg *msg)
 {
-	char *buf = NULL;
+	char *buf;
 	size_t len = 0;
 	ssize_t n;
-	int fd, r;
+	int r;
 
 	*bufp = NULL;
 	*lenp = 0;
-	/* O_NONBLOCK: a FIFO planted in place of the file must not hang us. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK);
-	if (fd == -1) {
-		if (errno == ENOENT)
-			return hg_fail(msg, HG_ERR_NOENT, "%s: no such file",
-			    path);
-		if (errno == ELOOP)
-			return hg_fail(msg, HG_ERR_UNTRUSTED,
-			    "%s: is a symbolic link", path);
-		return hg_fail(msg, HG_ERR_IO, "%s: open: %s", path,
-		    strerror(errno));
-	}
-	if ((r = trust_check_fd(fd, path, level, owner, msg)) != 0)
-		goto out;
-	if ((buf = malloc(max + 1)) == NULL) {
-		r = hg_fail(msg, HG_ERR_NOMEM, "%s: out of memory", path);
-		goto out;
-	}
+	if ((buf = malloc(max + 1)) == NULL)
+		return hg_fail(msg, HG_ERR_NOMEM, "%s: out of memory", path);
 	/* Read one byte past MAX so that an oversized file is detected. */
 	while (len <= max) {
 		n = read(fd, buf + len, max + 1 - len);
@@ -101,6 +84,32 @@ trust_read(const char *path, enum trust_level level, uid_t owner,
 		sodium_memzero(buf, max + 1);
 		free(buf);
 	}
+	return r;
+}
+
+int
+trust_read(const char *path, enum trust_level level, uid_t owner,
+    size_t max, char **bufp, size_t *lenp, struct hg_msg *msg)
+{
+	int fd, r;
+
+	*bufp = NULL;
+	*lenp = 0;
+	/* O_NONBLOCK: a FIFO planted in place of the file must not hang us. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return hg_fail(msg, HG_ERR_NOENT, "%s: no such file",
+			    path);
+		if (errno == ELOOP)
+			return hg_fail(msg, HG_ERR_UNTRUSTED,
+			    "%s: is a symbolic link", path);
+		return hg_fail(msg, HG_ERR_IO, "%s: open: %s", path,
+		    strerror(errno));
+	}
+	if ((r = trust_check_fd(fd, path, level, owner, msg)) == 0)
+		r = trust_read_fd(fd, path, max, bufp, lenp, msg);
 	close(fd);
 	return r;
 }

@@ -39,6 +39,17 @@ int trust_read(const char *path, enum trust_level level, uid_t owner,
     size_t max, char **buf, size_t *len, struct hg_msg *msg);
 
 /*
+ * Read all of the open descriptor FD (at most MAX bytes) into a new
+ * buffer, NUL-terminated; *LEN excludes the terminator.  It checks
+ * nothing about the file: trust_read() does, and callers whose files are
+ * not root's make their own checks first.  PATH only names the file in the
+ * diagnostic.  The caller wipes and frees the buffer.  Returns 0,
+ * HG_ERR_IO, HG_ERR_TOOLONG or HG_ERR_NOMEM.
+ */
+int trust_read_fd(int fd, const char *path, size_t max, char **buf,
+    size_t *len, struct hg_msg *msg);
+
+/*
  * Check that the directory PATH is a directory owned by OWNER that no one
  * else can write to.  Returns 0, HG_ERR_NOENT, HG_ERR_IO or HG_ERR_UNTRUSTED.
  */

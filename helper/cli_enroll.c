@@ -136,7 +136,8 @@ parse_args(struct enroll *e, int argc, char **argv)
 		    &v)) != 0) {
 			if (o < 0)
 				goto missing;
-			if (cli_util_parse_uint(v, 1, 3600, &e->period) != 0) {
+			if (conf_parse_uint(v, CONF_UINT_DIGITS_MAX, 1, 3600,
+			    &e->period) != 0) {
 				cli_util_error(CMD, "--period must be 1 to "
 				    "3600 seconds");
 				return CLI_EXIT_USAGE;
@@ -149,8 +150,8 @@ parse_args(struct enroll *e, int argc, char **argv)
 		    &v)) != 0) {
 			if (o < 0)
 				goto missing;
-			if (cli_util_parse_uint(v, 0, TOTP_MAX_RECOVERY,
-			    &e->nrecovery) != 0) {
+			if (conf_parse_uint(v, CONF_UINT_DIGITS_MAX, 0,
+			    TOTP_MAX_RECOVERY, &e->nrecovery) != 0) {
 				cli_util_error(CMD, "--recovery must be 0 to "
 				    "%d", TOTP_MAX_RECOVERY);
 				return CLI_EXIT_USAGE;

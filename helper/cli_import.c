@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "cli_util.h"
 #include "totp.h"
+#include "trust.h"
 
 #define CMD		"import"
 #define USAGE		"hostgate import --google-authenticator FILE " \
@@ -115,9 +116,9 @@ static int
 read_input(const char *path, char **bufp, size_t *lenp)
 {
 	struct stat st;
+	struct hg_msg msg;
 	char *buf = NULL;
 	size_t len = 0;
-	ssize_t n;
 	int fd, r = -1;
 
 	*bufp = NULL;
@@ -132,26 +133,9 @@ read_input(const char *path, char **bufp, size_t *lenp)
 		cli_util_error(CMD, "%s: not a regular file", path);
 		goto out;
 	}
-	if ((buf = malloc(INPUT_MAX + 1)) == NULL) {
-		cli_util_error(CMD, "out of memory");
-		goto out;
-	}
-	while (len <= INPUT_MAX) {
-		n = read(fd, buf + len, INPUT_MAX + 1 - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			cli_util_error(CMD, "%s: read: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > INPUT_MAX) {
-		cli_util_error(CMD, "%s: larger than %d bytes", path,
-		    INPUT_MAX);
+	msg.text[0] = '\0';
+	if (trust_read_fd(fd, path, INPUT_MAX, &buf, &len, &msg) != 0) {
+		cli_util_error(CMD, "%s", msg.text);
 		goto out;
 	}
 	if (memchr(buf, '\0', len) != NULL) {
@@ -159,14 +143,13 @@ read_input(const char *path, char **bufp, size_t *lenp)
 		    path);
 		goto out;
 	}
-	buf[len] = '\0';
 	*bufp = buf;
 	*lenp = len;
 	buf = NULL;
 	r = 0;
  out:
 	if (buf != NULL) {
-		sodium_memzero(buf, INPUT_MAX + 1);
+		sodium_memzero(buf, len);
 		free(buf);
 	}
 	close(fd);
@@ -240,7 +223,7 @@ ga_number(const char *rest, unsigned min, unsigned max, unsigned *out)
 		return -1;
 	memcpy(word, rest, n);
 	word[n] = '\0';
-	return cli_util_parse_uint(word, min, max, out);
+	return conf_parse_uint(word, CONF_UINT_DIGITS_MAX, min, max, out);
 }
 
 static bool

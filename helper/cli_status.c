@@ -82,17 +82,6 @@ add_row(struct table *t)
 	return &t->v[t->n++];
 }
 
-static void
-fmt_time(char *buf, size_t size, long long t)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (localtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		snprintf(buf, size, "@%lld", t);
-}
-
 /* A source name as seen on a terminal: unprintable bytes become '?'. */
 static void
 printable(char *dst, size_t size, const char *src)
@@ -117,7 +106,7 @@ fails_cols(struct row *r, const struct state_fails *f, long long now,
 	else
 		snprintf(r->fails, sizeof(r->fails), "%u", f->count);
 	if (locked)
-		fmt_time(r->until, sizeof(r->until), f->locked_until);
+		cli_util_fmt_time(r->until, sizeof(r->until), f->locked_until);
 	else
 		snprintf(r->until, sizeof(r->until), "-");
 }
@@ -172,7 +161,8 @@ user_rows(struct table *t, const struct hg_conf *conf, const char *user,
 		return 1;
 	}
 	if (st.last_success > 0)
-		fmt_time(first.last, sizeof(first.last), st.last_success);
+		cli_util_fmt_time(first.last, sizeof(first.last),
+		    st.last_success);
 	else
 		snprintf(first.last, sizeof(first.last), "never");
 	/* All sources together first, when anything was counted. */

@@ -129,17 +129,6 @@ list_sources(const struct hg_state *st)
 	fputc('\n', stderr);
 }
 
-static void
-fmt_time(char *buf, size_t size, long long t)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (localtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		snprintf(buf, size, "@%lld", t);
-}
-
 /*
  * "hostgate unlock USER [--source SRC] [--config FILE]": see cli.h.
  */
@@ -246,7 +235,7 @@ cli_unlock(int argc, char **argv)
 		    cleared == 1 ? "" : "s");
 	/* Clearing one source leaves the user's total as it was. */
 	if (source != NULL && state_is_locked(&st, source, now, &until)) {
-		fmt_time(when, sizeof(when), until);
+		cli_util_fmt_time(when, sizeof(when), until);
 		printf("%s: still locked from every source until %s (too many "
 		    "failures in all); 'hostgate unlock %s' clears that.\n",
 		    user, when, user);

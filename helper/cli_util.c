@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <liboath/oath.h>
@@ -331,23 +332,15 @@ cli_util_parse_alg(const char *s, enum totp_alg *alg)
 	return 0;
 }
 
-int
-cli_util_parse_uint(const char *s, unsigned min, unsigned max,
-    unsigned *out)
+void
+cli_util_fmt_time(char *buf, size_t size, long long t)
 {
-	unsigned long v = 0;
+	struct tm tm;
+	time_t tt = (time_t)t;
 
-	if (*s == '\0' || strlen(s) > 9)
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-	}
-	if (v < min || v > max)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, size, "@%lld", t);
 }
 
 /* The secret as the "secret =" line's value: sealed, or plain base32. */

@@ -1,7 +1,8 @@
 /*
- * What the seed and lockout commands of the admin CLI (enroll, import,
- * seal, status, unlock) share: option parsing, settings, the root check,
- * the seed key, and writing seed files the way the module reads them.
+ * What the commands of the admin CLI share: messages, option parsing and
+ * settings (all of them, hostgate.c's too), and for the seed and lockout
+ * commands (enroll, import, seal, status, unlock) the root check, the seed
+ * key, and writing seed files the way the module reads them.
  */
 #ifndef HG_CLI_UTIL_H
 #define HG_CLI_UTIL_H
@@ -153,9 +154,9 @@ size_t cli_util_secret_len(enum totp_alg alg);
 int cli_util_parse_alg(const char *s, enum totp_alg *alg);
 
 /*
- * Parse a decimal number from MIN to MAX into *OUT.  Returns 0 or -1.
+ * Write the time T (seconds since the epoch) into BUF of SIZE bytes as
+ * local "YYYY-MM-DD HH:MM:SS", or as "@T" when it cannot be shown so.
  */
-int cli_util_parse_uint(const char *s, unsigned min, unsigned max,
-    unsigned *out);
+void cli_util_fmt_time(char *buf, size_t size, long long t);
 
 #endif /* HG_CLI_UTIL_H */

@@ -22,7 +22,6 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +30,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_util.h"
 #include "conf.h"
 #include "err.h"
 #include "policy.h"
@@ -64,84 +64,23 @@ struct command {
 	"[--from ADDR] [--at 'YYYY-MM-DD HH:MM'] [--mfa]"
 #define USAGE_EDIT	"hostgate edit [--file FILE]"
 
-static void
-cli_error(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-cli_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "hostgate: %s%s", cmd != NULL ? cmd : "",
-	    cmd != NULL ? ": " : "");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /* Settings, loaded the first time a command needs them. */
 static int
 cli_conf(struct cli *cli, const char *cmd)
 {
-	char arg[PATH_MAX + 8], abs[PATH_MAX];
-	const char *argv[1], *config = cli->config;
-	struct hg_msg msg;
-	int argc = 0;
-
 	if (cli->have_conf)
 		return 0;
-	/* Settings want an absolute path; a command line may be relative. */
-	if (config != NULL && config[0] != '/' && realpath(config, abs) != NULL)
-		config = abs;
-	if (config != NULL) {
-		if (snprintf(arg, sizeof(arg), "config=%s", config) >=
-		    (int)sizeof(arg)) {
-			cli_error(cmd, "--config: path too long");
-			return -1;
-		}
-		argv[argc++] = arg;
-	}
-	msg.text[0] = '\0';
-	if (conf_load(&cli->conf, argc, argv, OWNER, &msg) != 0) {
-		cli_error(cmd, "%s", msg.text);
+	if (cli_util_conf(cmd, cli->config, &cli->conf) != 0)
 		return -1;
-	}
 	cli->have_conf = true;
 	return 0;
-}
-
-/*
- * Match option NAME at argv[*i], as "NAME VALUE" or "NAME=VALUE".
- * Returns 1 and sets *VALUE, 0 if it is another argument, -1 if the value
- * is missing.
- */
-static int
-opt_value(int argc, char **argv, int *i, const char *name,
-    const char **value)
-{
-	size_t len = strlen(name);
-
-	if (strncmp(argv[*i], name, len) != 0)
-		return 0;
-	if (argv[*i][len] == '=') {
-		*value = argv[*i] + len + 1;
-		return 1;
-	}
-	if (argv[*i][len] != '\0')
-		return 0;
-	if (*i + 1 >= argc)
-		return -1;
-	*value = argv[++*i];
-	return 1;
 }
 
 /* --config is accepted after the command too. */
 static int
 opt_config(struct cli *cli, int argc, char **argv, int *i)
 {
-	return opt_value(argc, argv, i, "--config", &cli->config);
+	return cli_util_opt(argc, argv, i, "--config", &cli->config);
 }
 
 static void
@@ -231,7 +170,7 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	policy_free(pol);
 	return 0;
  usage:
-	cli_error(NULL, "usage: %s", USAGE_CHECK);
+	cli_util_error(NULL, "usage: %s", USAGE_CHECK);
 	return EXIT_USAGE;
 }
 
@@ -297,10 +236,11 @@ cmd_explain(struct cli *cli, int argc, char **argv)
 	in.service = "sshd";
 	for (i = 1; i < argc; i++) {
 		if ((o = opt_config(cli, argc, argv, &i)) != 0 ||
-		    (o = opt_value(argc, argv, &i, "--service",
+		    (o = cli_util_opt(argc, argv, &i, "--service",
 		    &in.service)) != 0 ||
-		    (o = opt_value(argc, argv, &i, "--from", &in.rhost)) != 0 ||
-		    (o = opt_value(argc, argv, &i, "--at", &at)) != 0) {
+		    (o = cli_util_opt(argc, argv, &i, "--from",
+		    &in.rhost)) != 0 ||
+		    (o = cli_util_opt(argc, argv, &i, "--at", &at)) != 0) {
 			if (o < 0)
 				goto usage;
 		} else if (strcmp(argv[i], "--mfa") == 0)
@@ -314,25 +254,25 @@ cmd_explain(struct cli *cli, int argc, char **argv)
 		goto usage;
 	if (at != NULL) {
 		if (parse_at(at, &tm) != 0) {
-			cli_error("explain", "--at '%s': expected "
+			cli_util_error("explain", "--at '%s': expected "
 			    "'YYYY-MM-DD HH:MM' (local time)", at);
 			return EXIT_USAGE;
 		}
 	} else if (time(&now) == (time_t)-1 || localtime_r(&now, &tm) ==
 	    NULL) {
-		cli_error("explain", "cannot read the clock");
+		cli_util_error("explain", "cannot read the clock");
 		return EXIT_USAGE;
 	}
 	if (cli_conf(cli, "explain") != 0)
 		return EXIT_USAGE;
 	if (load_policy(cli->conf.policy, NULL, NULL, &pol) != 0) {
-		cli_error("explain", "%s is invalid: everyone is denied "
+		cli_util_error("explain", "%s is invalid: everyone is denied "
 		    "(policy-invalid)", cli->conf.policy);
 		return EXIT_USAGE;
 	}
 	msg.text[0] = '\0';
 	if ((r = policy_user_groups(user, &groups, &ngroups, &msg)) != 0) {
-		cli_error("explain", "%s", msg.text);
+		cli_util_error("explain", "%s", msg.text);
 		goto out;
 	}
 	in.user = user;
@@ -340,7 +280,7 @@ cmd_explain(struct cli *cli, int argc, char **argv)
 	in.ngroups = ngroups;
 	in.when = &tm;
 	if (policy_decide(pol, &in, &d) != 0) {
-		cli_error("explain", "cannot decide: %s",
+		cli_util_error("explain", "cannot decide: %s",
 		    policy_reason_str(d.reason));
 		goto out;
 	}
@@ -364,7 +304,7 @@ cmd_explain(struct cli *cli, int argc, char **argv)
 	policy_free(pol);
 	return ret;
  usage:
-	cli_error(NULL, "usage: %s", USAGE_EXPLAIN);
+	cli_util_error(NULL, "usage: %s", USAGE_EXPLAIN);
 	return EXIT_USAGE;
 }
 
@@ -429,7 +369,7 @@ run_editor(const char *path)
 	sigaction(SIGQUIT, &oquit, NULL);
 	free(cmd);
 	if (pid == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		cli_error("edit", "editor '%s' failed", editor);
+		cli_util_error("edit", "editor '%s' failed", editor);
 		return -1;
 	}
 	return 0;
@@ -488,13 +428,13 @@ edit_target(const char *main, const char *file, const char **name)
 	*name = base_name(file);
 	if ((*name)[0] == '.' || strlen(*name) <= 5 ||
 	    strcmp(*name + strlen(*name) - 5, ".conf") != 0) {
-		cli_error("edit", "%s: include files are named NAME.conf "
+		cli_util_error("edit", "%s: include files are named NAME.conf "
 		    "(others are not read)", file);
 		return -1;
 	}
 	return 0;
  bad:
-	cli_error("edit", "%s is neither %s nor a file in %s", file, main,
+	cli_util_error("edit", "%s is neither %s nor a file in %s", file, main,
 	    dir);
 	return -1;
 }
@@ -515,7 +455,7 @@ cmd_edit(struct cli *cli, int argc, char **argv)
 	tmpdir[0] = tmp[0] = '\0';
 	for (i = 1; i < argc; i++) {
 		if ((o = opt_config(cli, argc, argv, &i)) != 0 ||
-		    (o = opt_value(argc, argv, &i, "--file", &file)) != 0) {
+		    (o = cli_util_opt(argc, argv, &i, "--file", &file)) != 0) {
 			if (o < 0)
 				goto usage;
 		} else
@@ -529,7 +469,7 @@ cmd_edit(struct cli *cli, int argc, char **argv)
 		if (policy_include_dir(cli->conf.policy, dir,
 		    sizeof(dir)) != 0 || snprintf(copy, sizeof(copy), "%s/%s",
 		    dir, name) >= (int)sizeof(copy)) {
-			cli_error("edit", "path too long");
+			cli_util_error("edit", "path too long");
 			return 1;
 		}
 		target = copy;
@@ -539,21 +479,21 @@ cmd_edit(struct cli *cli, int argc, char **argv)
 	/* One lock for the whole set: validity is a property of the set. */
 	if (snprintf(lock, sizeof(lock), "%s.lock", cli->conf.policy) >=
 	    (int)sizeof(lock)) {
-		cli_error("edit", "path too long");
+		cli_util_error("edit", "path too long");
 		return 1;
 	}
 	lockfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lockfd == -1) {
-		cli_error("edit", "%s: %s", lock, strerror(errno));
+		cli_util_error("edit", "%s: %s", lock, strerror(errno));
 		goto out;
 	}
 	if (flock(lockfd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EWOULDBLOCK)
-			cli_error("edit", "%s is being edited by someone else "
-			    "(%s is locked); try again later",
+			cli_util_error("edit", "%s is being edited by someone "
+			    "else (%s is locked); try again later",
 			    cli->conf.policy, lock);
 		else
-			cli_error("edit", "%s: lock: %s", lock,
+			cli_util_error("edit", "%s: lock: %s", lock,
 			    strerror(errno));
 		goto out;
 	}
@@ -564,7 +504,8 @@ cmd_edit(struct cli *cli, int argc, char **argv)
 	if (r == 0 && stat(target, &st) == 0)
 		mode = st.st_mode & 07777;
 	else if (r != HG_ERR_NOENT) {
-		cli_error("edit", "%s", r != 0 ? msg.text : strerror(errno));
+		cli_util_error("edit", "%s",
+		    r != 0 ? msg.text : strerror(errno));
 		goto out;
 	}
 
@@ -572,19 +513,19 @@ cmd_edit(struct cli *cli, int argc, char **argv)
 	    getenv("TMPDIR") != NULL && *getenv("TMPDIR") == '/' ?
 	    getenv("TMPDIR") : "/tmp");
 	if (mkdtemp(tmpdir) == NULL) {
-		cli_error("edit", "%s: %s", tmpdir, strerror(errno));
+		cli_util_error("edit", "%s: %s", tmpdir, strerror(errno));
 		tmpdir[0] = '\0';
 		goto out;
 	}
 	/* The same base name, so that editors pick the right syntax. */
 	if (snprintf(tmp, sizeof(tmp), "%s/%s", tmpdir, base_name(target)) >=
 	    (int)sizeof(tmp)) {
-		cli_error("edit", "%s: path too long", target);
+		cli_util_error("edit", "%s: path too long", target);
 		tmp[0] = '\0';
 		goto out;
 	}
 	if (write_new(tmp, old != NULL ? old : "", oldlen) != 0) {
-		cli_error("edit", "%s: %s", tmp, strerror(errno));
+		cli_util_error("edit", "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
 
@@ -605,7 +546,7 @@ cmd_edit(struct cli *cli, int argc, char **argv)
 	msg.text[0] = '\0';
 	if (trust_read(tmp, TRUST_PUBLIC, OWNER, POLICY_FILE_MAX, &new,
 	    &newlen, &msg) != 0) {
-		cli_error("edit", "%s", msg.text);
+		cli_util_error("edit", "%s", msg.text);
 		goto out;
 	}
 	if (old != NULL && newlen == oldlen && memcmp(old, new, oldlen) == 0) {
@@ -616,7 +557,7 @@ cmd_edit(struct cli *cli, int argc, char **argv)
 	print_warnings(pol);
 	msg.text[0] = '\0';
 	if (trust_replace(target, new, newlen, mode, &msg) != 0) {
-		cli_error("edit", "%s; %s unchanged", msg.text, target);
+		cli_util_error("edit", "%s; %s unchanged", msg.text, target);
 		goto out;
 	}
 	fprintf(stderr, "%s updated\n", target);
@@ -633,7 +574,7 @@ cmd_edit(struct cli *cli, int argc, char **argv)
 	policy_free(pol);
 	return ret;
  usage:
-	cli_error(NULL, "usage: %s", USAGE_EDIT);
+	cli_util_error(NULL, "usage: %s", USAGE_EDIT);
 	return EXIT_USAGE;
 }
 
@@ -670,7 +611,7 @@ run_extern(const struct command *c, const struct cli *cli, int argc,
 	int i, n = 0, r;
 
 	if ((v = calloc((size_t)argc + 3, sizeof(*v))) == NULL) {
-		cli_error(c->name, "out of memory");
+		cli_util_error(c->name, "out of memory");
 		return 1;
 	}
 	for (i = 0; i < argc && i < c->words; i++)
@@ -706,14 +647,14 @@ main(int argc, char **argv)
 	memset(&cli, 0, sizeof(cli));
 	umask(022);
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0) {
+		if (cli_util_is_help(argv[i])) {
 			usage(stdout);
 			return 0;
 		}
 		if ((o = opt_config(&cli, argc, argv, &i)) <= 0) {
 			if (o == 0)
-				cli_error(NULL, "unknown option '%s'", argv[i]);
+				cli_util_error(NULL, "unknown option '%s'",
+				    argv[i]);
 			usage(stderr);
 			return EXIT_USAGE;
 		}
@@ -726,7 +667,7 @@ main(int argc, char **argv)
 		if (strcmp(c->name, argv[i]) == 0)
 			break;
 	if (c->name == NULL) {
-		cli_error(NULL, "unknown command '%s'", argv[i]);
+		cli_util_error(NULL, "unknown command '%s'", argv[i]);
 		usage(stderr);
 		return EXIT_USAGE;
 	}

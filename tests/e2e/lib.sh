@@ -1,7 +1,7 @@
 # Shared by the end-to-end tests (sourced).  They build the Debian package
 # from a copy of the source tree (never in the tree itself: others build
 # there), install it with apt-get, and drive the installed files:
-# pam-auth-update, hostgated, a real sshd and the ssh client, sudo.
+# pam-auth-update, hostgated, hostgate, a real sshd and ssh client, sudo.
 #
 # They change the host, so they need root, run one at a time (a lock, and
 # ordered .log dependencies in e2e.am), and put back everything they
@@ -21,7 +21,6 @@ E2E=$top_srcdir/tests/e2e
 PY=/usr/bin/python3		# Debian's, with python3-pexpect
 PKG=libpam-hostgate
 E2E_CACHE=/tmp/hostgate-e2e-debs
-E2E_LOCK=/run/lock/hostgate-e2e.lock
 JOURNAL=/var/log/hostgate/audit.jsonl
 SOCKET=/run/hostgate/hostgated.sock
 HG_DIRS="/etc/hostgate /var/lib/hostgate /var/log/hostgate /var/spool/hostgate /run/hostgate"
@@ -34,7 +33,6 @@ DEVLOG_SAVED=""
 DEVLOG_OURS=""
 RUNSSHD_OURS=""
 SUDOERS_FILE=""
-INSTALLED_BY_US=""
 
 # --- requirements ------------------------------------------------------------
 
@@ -72,9 +70,11 @@ e2e_require_root() {
 e2e_setup() {
 	e2e_require_root
 	umask 022
-	exec 9>"$E2E_LOCK"
+	# One test at a time on this host, whichever checkout it runs from: a
+	# lock on /etc/pam.d itself, so no lock file is left behind.
+	exec 9</etc/pam.d
 	if ! flock -w 1800 9; then
-		echo "ERROR: another end-to-end test holds $E2E_LOCK"
+		echo "ERROR: another end-to-end test holds the lock on /etc/pam.d"
 		exit 99
 	fi
 	case $(dpkg-query -W -f='${db:Status-Abbrev}' "$PKG" 2>/dev/null || true) in
@@ -323,7 +323,6 @@ build_bumped() {
 # keep the administrator's conffiles on conflicts, as an unattended
 # upgrade would.
 install_deb() {
-	INSTALLED_BY_US=1
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	    --no-install-recommends \
 	    -o Dpkg::Options::=--force-confdef \
@@ -519,4 +518,70 @@ no_secrets_logged() {
 	else
 		fail "a secret of this test appears in syslog or the journal"
 	fi
+}
+
+# --- sshd and the ssh client ------------------------------------------------------
+
+# ssh_key USER: a key pair $T/ssh/id_USER whose public half sshd accepts
+# for USER.
+ssh_key() {
+	mkdir -p -m 0755 "$T/ssh" "$T/ssh/keys"
+	ssh-keygen -q -t ed25519 -N '' -C "e2e-$1" -f "$T/ssh/id_$1"
+	cp "$T/ssh/id_$1.pub" "$T/ssh/keys/$1"
+	chmod 0644 "$T/ssh/keys/$1"
+}
+
+# start_sshd USER...: Debian's sshd on 127.0.0.1 and a free port ($PORT)
+# with its own configuration, host key and pid file in $T/ssh, admitting
+# only USER...; its PAM service is "sshd", as always.
+start_sshd() {
+	local i
+	mkdir -p -m 0755 "$T/ssh" "$T/ssh/keys"
+	ssh-keygen -q -t ed25519 -N '' -C e2e-host -f "$T/ssh/host_ed25519"
+	PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	cat > "$T/ssh/sshd_config" <<EOF
+ListenAddress 127.0.0.1:$PORT
+HostKey $T/ssh/host_ed25519
+PidFile $T/ssh/sshd.pid
+UsePAM yes
+KbdInteractiveAuthentication yes
+PasswordAuthentication no
+PubkeyAuthentication yes
+AuthorizedKeysFile $T/ssh/keys/%u
+StrictModes no
+PermitRootLogin no
+AllowUsers $*
+MaxAuthTries 3
+X11Forwarding no
+PrintMotd no
+Subsystem sftp internal-sftp
+LogLevel VERBOSE
+EOF
+	if [ ! -d /run/sshd ]; then
+		mkdir -m 0755 /run/sshd
+		RUNSSHD_OURS=1
+	fi
+	check "sshd -t accepts the test configuration" \
+	    /usr/sbin/sshd -t -f "$T/ssh/sshd_config"
+	/usr/sbin/sshd -D -f "$T/ssh/sshd_config" -E "$T/ssh/sshd.log" &
+	SSHD_PID=$!
+	PIDS="$PIDS $SSHD_PID"
+	for i in $(seq 1 100); do
+		"$PY" -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" \
+		    2>/dev/null && break
+		sleep 0.1
+	done
+	echo "sshd (pid $SSHD_PID) on 127.0.0.1:$PORT"
+}
+
+# login USER [--key FILE] -- CMD: one run of the ssh client on a pty
+# (sshlogin.py), answering with $HG_PASSWORD and $HG_CODE; its output in
+# $T/out, its status in $RC.
+login() {
+	RC=0
+	"$PY" "$E2E/sshlogin.py" "$PORT" "$@" > "$T/out" 2>&1 || RC=$?
+}
+
+show() {
+	sed 's/^/    | /' "$T/out"
 }

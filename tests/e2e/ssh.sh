@@ -35,62 +35,15 @@ deny nossh service=sshd"
 check "hostgate check accepts the test policy" hostgate check >/dev/null
 DENY_RULE=/etc/hostgate/policy.conf:9
 
-mkdir -m 0755 "$T/ssh" "$T/ssh/keys"
-ssh-keygen -q -t ed25519 -N '' -C e2e-host -f "$T/ssh/host_ed25519"
 for u in "$CAROL" "$DAVE"; do
-	ssh-keygen -q -t ed25519 -N '' -C "e2e-$u" -f "$T/ssh/id_$u"
-	cp "$T/ssh/id_$u.pub" "$T/ssh/keys/$u"
-	chmod 0644 "$T/ssh/keys/$u"
+	ssh_key "$u"
 done
 
 # --- the running system ------------------------------------------------------------
 start_syslog
 start_hostgated
 check "pam-auth-update --enable hostgate" pam-auth-update --enable hostgate
-
-PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$T/ssh/sshd_config" <<EOF
-ListenAddress 127.0.0.1:$PORT
-HostKey $T/ssh/host_ed25519
-PidFile $T/ssh/sshd.pid
-UsePAM yes
-KbdInteractiveAuthentication yes
-PasswordAuthentication no
-PubkeyAuthentication yes
-AuthorizedKeysFile $T/ssh/keys/%u
-StrictModes no
-PermitRootLogin no
-AllowUsers $ALICE $BOB $CAROL $DAVE
-MaxAuthTries 3
-X11Forwarding no
-PrintMotd no
-Subsystem sftp internal-sftp
-LogLevel VERBOSE
-EOF
-if [ ! -d /run/sshd ]; then
-	mkdir -m 0755 /run/sshd
-	RUNSSHD_OURS=1
-fi
-check "sshd -t accepts the test configuration" /usr/sbin/sshd -t -f "$T/ssh/sshd_config"
-/usr/sbin/sshd -D -f "$T/ssh/sshd_config" -E "$T/ssh/sshd.log" &
-SSHD_PID=$!
-PIDS="$PIDS $SSHD_PID"
-for i in $(seq 1 100); do
-	"$PY" -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" \
-	    2>/dev/null && break
-	sleep 0.1
-done
-echo "sshd (pid $SSHD_PID) on 127.0.0.1:$PORT"
-
-# login USER [--key FILE] -- CMD: one client run, output in $T/out,
-# status in $RC; HG_PASSWORD and HG_CODE from the caller.
-login() {
-	RC=0
-	"$PY" "$E2E/sshlogin.py" "$PORT" "$@" > "$T/out" 2>&1 || RC=$?
-}
-show() {
-	sed 's/^/    | /' "$T/out"
-}
+start_sshd "$ALICE" "$BOB" "$CAROL" "$DAVE"
 
 MARK=hostgate-e2e-$$-ran
 

@@ -15,10 +15,10 @@
  * "auth: PAM_..." (and "account: PAM_..." with -A); the exit status is 0
  * only when every phase returned PAM_SUCCESS.
  *
- * This program defines syslog() and friends and is linked with -rdynamic, so
- * what libpam and the module log lands in $HG_SYSLOG (appended) or on
- * stderr, prefixed "syslog: ".  The fail delay the module asks for is
- * printed as "delay: USEC" instead of slept.
+ * It is linked with tests/syslog_capture.c and -rdynamic, so what libpam
+ * and the module log lands in $HG_SYSLOG (appended) or on stderr, prefixed
+ * "syslog: ".  The fail delay the module asks for is printed as
+ * "delay: USEC" instead of slept.
  *
  * It also interposes crypt_rn() and libsodium's argon2id functions to count
  * the slow hashes a transaction ran ("work: crypt=N pwhash=M"), so that tests
@@ -27,81 +27,19 @@
 #include "config.h"
 
 #include <dlfcn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
+
+#include "syslog_capture.h"
 
 #define MAX_ANSWERS 16
 
 static const char *answers[MAX_ANSWERS];
 static int nanswers, next_answer;
-
-void openlog(const char *, int, int);
-void closelog(void);
-void syslog(int, const char *, ...);
-void vsyslog(int, const char *, va_list);
-void __syslog_chk(int, int, const char *, ...);
-void __vsyslog_chk(int, int, const char *, va_list);
-
-void
-openlog(const char *ident, int option, int facility)
-{
-	(void)ident;
-	(void)option;
-	(void)facility;
-}
-
-void
-closelog(void)
-{
-}
-
-void
-vsyslog(int prio, const char *fmt, va_list ap)
-{
-	const char *path = getenv("HG_SYSLOG");
-	FILE *f = path != NULL ? fopen(path, "a") : NULL;
-	FILE *out = f != NULL ? f : stderr;
-
-	fprintf(out, "syslog: <%d> ", prio);
-	vfprintf(out, fmt, ap);
-	fputc('\n', out);
-	if (f != NULL)
-		fclose(f);
-}
-
-void
-syslog(int prio, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsyslog(prio, fmt, ap);
-	va_end(ap);
-}
-
-void
-__syslog_chk(int prio, int flag, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)flag;
-	va_start(ap, fmt);
-	vsyslog(prio, fmt, ap);
-	va_end(ap);
-}
-
-void
-__vsyslog_chk(int prio, int flag, const char *fmt, va_list ap)
-{
-	(void)flag;
-	vsyslog(prio, fmt, ap);
-}
 
 static int crypt_calls, pwhash_calls;
 
@@ -251,6 +189,7 @@ main(int argc, char **argv)
 	pam_handle_t *pamh = NULL;
 	int ch, flags = 0, account = 0, auth = 1, session = -1, r = 0, ok;
 
+	syslog_capture_tag("syslog: ");
 	while ((ch = getopt(argc, argv, "c:r:t:a:snAKS:")) != -1) {
 		switch (ch) {
 		case 'c': confdir = optarg; break;
