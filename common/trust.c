@@ -81,7 +81,7 @@ trust_read_fd(int fd, const char *path, size_t max, char **bufp,
 	r = 0;
  out:
 	if (buf != NULL) {
-		sodium_memzero(buf, max + 1);
+		sodium_memzero(buf, len);	/* only what was read */
 		free(buf);
 	}
 	return r;
