@@ -392,6 +392,15 @@ state_success(struct hg_state *st, const char *source, long long now,
 	st->last_success = now;
 }
 
+bool
+state_step_ahead(const struct hg_state *st, long long now, unsigned window,
+    unsigned period)
+{
+	/* Compared as a difference: a hostile file may hold any number. */
+	return st->last_step >= 0 && now >= 0 &&
+	    st->last_step - now > (long long)window * period;
+}
+
 void
 state_clear(struct hg_state *st, const char *source)
 {

@@ -104,6 +104,14 @@ void state_success(struct hg_state *st, const char *source, long long now,
     long long step);
 
 /*
+ * Whether the last accepted step lies more than WINDOW steps of PERIOD
+ * seconds ahead of NOW: the clock went back, or was ahead when that code
+ * was used, and until it is cleared every valid code reads as a replay.
+ */
+bool state_step_ahead(const struct hg_state *st, long long now,
+    unsigned window, unsigned period);
+
+/*
  * Clear lockout state: of SOURCE only, or of everything when SOURCE is NULL.
  */
 void state_clear(struct hg_state *st, const char *source);
