@@ -67,7 +67,10 @@ static const struct key keys[] = {
 	    NULL, false },
 	{ "fail_delay_ms", K_UINT, F(fail_delay_ms), NULL, 0, 60000,
 	    NULL, false },
+	{ "lockout_trust_days", K_UINT, F(lockout_trust_days), NULL, 0, 3650,
+	    NULL, false },
 	{ "lockout_root", K_BOOL, F(lockout_root), NULL, 0, 0, NULL, false },
+	{ "nullok", K_BOOL, F(nullok), NULL, 0, 0, NULL, false },
 	{ "debug", K_BOOL, F(debug), NULL, 0, 0, NULL, false },
 	{ "try_first_pass", K_BOOL, F(try_first_pass), NULL, 0, 0, NULL,
 	    false },
@@ -194,6 +197,7 @@ conf_defaults(struct hg_conf *conf, struct hg_msg *msg)
 	conf->lockout_interval = 900;
 	conf->lockout_unlock = 600;
 	conf->lockout_deny_total = 20;
+	conf->lockout_trust_days = 30;
 	conf->fail_delay_ms = 2000;
 	for (i = 0; i < NKEYS; i++) {
 		if (keys[i].dflt == NULL)

@@ -38,8 +38,10 @@ struct hg_conf {
 	unsigned	 lockout_interval;
 	unsigned	 lockout_unlock;
 	unsigned	 lockout_deny_total;
+	unsigned	 lockout_trust_days;	/* 0: no source is trusted */
 	unsigned	 fail_delay_ms;
 	bool		 lockout_root;
+	bool		 nullok;		/* empty shadow passwords may pass */
 	bool		 debug;
 	bool		 try_first_pass;
 	bool		 use_first_pass;

@@ -1240,7 +1240,7 @@ parse_includes(struct parser *ps, const struct policy_source *src)
 	if (src->subst_path != NULL && src->subst_name != NULL)
 		extra = src->subst_name;
 	m.text[0] = '\0';
-	r = trust_check_dir(dir, src->owner, &m);
+	r = trust_check_dir(dir, src->owner, TRUST_PUBLIC, &m);
 	if (r == HG_ERR_NOENT && extra == NULL)
 		return;
 	if (r != 0 && r != HG_ERR_NOENT) {

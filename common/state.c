@@ -10,36 +10,54 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "conf.h"
 #include "state.h"
 #include "trust.h"
 
 #define STATE_VERSION	"1"
 
-static int
-state_path(char *buf, size_t size, const char *dir, const char *user,
-    const char *suffix)
+void
+state_limits_of(const struct hg_conf *conf, struct state_limits *l)
 {
-	if (!trust_name_ok(user))
-		return HG_ERR_INVALID;
-	if (snprintf(buf, size, "%s/%s%s", dir, user, suffix) >= (int)size)
-		return HG_ERR_TOOLONG;
+	l->deny = conf->lockout_deny;
+	l->deny_total = conf->lockout_deny_total;
+	l->interval = conf->lockout_interval;
+	l->unlock = conf->lockout_unlock;
+	l->trust = (long long)conf->lockout_trust_days * 86400;
+}
+
+/* DIR/NAME plus SUFFIX into BUF; NAME is a user name or a bucket. */
+static int
+state_path(char *buf, size_t size, const char *dir, const char *name,
+    const char *suffix, struct hg_msg *msg)
+{
+	if (snprintf(buf, size, "%s/%s%s", dir, name, suffix) >= (int)size)
+		return hg_fail(msg, HG_ERR_TOOLONG, "%s: path too long", dir);
 	return 0;
 }
 
-int
-state_lock(const char *dir, const char *user, uid_t owner, int *fdp,
+static int
+user_ok(const char *dir, const char *user, struct hg_msg *msg)
+{
+	if (!trust_name_ok(user))
+		return hg_fail(msg, HG_ERR_INVALID, "%s: user name not usable "
+		    "as a file name", dir);
+	return 0;
+}
+
+static int
+lock_file(const char *dir, const char *name, uid_t owner, int *fdp,
     struct hg_msg *msg)
 {
 	char path[PATH_MAX];
 	int fd, r;
 
 	*fdp = -1;
-	if ((r = trust_check_dir(dir, owner, msg)) != 0)
+	if ((r = trust_check_dir(dir, owner, TRUST_SECRET, msg)) != 0 ||
+	    (r = state_path(path, sizeof(path), dir, name, ".lock", msg)) != 0)
 		return r;
-	if (state_path(path, sizeof(path), dir, user, ".lock") != 0)
-		return hg_fail(msg, HG_ERR_INVALID, "%s: user name not usable "
-		    "as a file name", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		return hg_fail(msg, HG_ERR_IO, "%s: open: %s", path,
@@ -58,6 +76,18 @@ state_lock(const char *dir, const char *user, uid_t owner, int *fdp,
 	}
 	*fdp = fd;
 	return 0;
+}
+
+int
+state_lock(const char *dir, const char *user, uid_t owner, int *fdp,
+    struct hg_msg *msg)
+{
+	int r;
+
+	*fdp = -1;
+	if ((r = user_ok(dir, user, msg)) != 0)
+		return r;
+	return lock_file(dir, user, owner, fdp, msg);
 }
 
 void
@@ -196,6 +226,16 @@ state_parse(struct hg_state *st, char *text, size_t len, const char *path,
 			    decode_source(v, s->name, sizeof(s->name)) != 0)
 				goto bad;
 			st->nsources++;
+		} else if (strcmp(k, "trusted") == 0) {
+			struct state_trusted *t;
+
+			if (st->ntrusted == STATE_MAX_TRUSTED)
+				goto bad;
+			t = &st->trusted[st->ntrusted];
+			if (parse_ll(&v, &t->last) != 0 ||
+			    decode_source(v, t->name, sizeof(t->name)) != 0)
+				goto bad;
+			st->ntrusted++;
 		} else
 			goto bad;
 	}
@@ -239,25 +279,36 @@ state_format(const struct hg_state *st, char *buf, size_t size)
 			return HG_ERR_TOOLONG;
 		len += (size_t)n;
 	}
+	for (i = 0; i < st->ntrusted; i++) {
+		if (encode_source(st->trusted[i].name, name, sizeof(name)) != 0)
+			return HG_ERR_TOOLONG;
+		n = snprintf(buf + len, size - len, "trusted = %lld %s\n",
+		    st->trusted[i].last, name);
+		if (n < 0 || (size_t)n >= size - len)
+			return HG_ERR_TOOLONG;
+		len += (size_t)n;
+	}
 	return (int)len;
 }
 
-int
-state_load(const char *dir, const char *user, uid_t owner,
-    struct hg_state *st, struct hg_msg *msg)
+static int
+load_file(const char *dir, const char *name, uid_t owner, struct hg_state *st,
+    struct hg_msg *msg)
 {
 	char path[PATH_MAX], *text;
 	size_t len;
 	int r;
 
 	state_init(st);
-	if (state_path(path, sizeof(path), dir, user, "") != 0)
-		return hg_fail(msg, HG_ERR_INVALID, "%s: user name not usable "
-		    "as a file name", dir);
+	if ((r = state_path(path, sizeof(path), dir, name, "", msg)) != 0)
+		return r;
 	r = trust_read(path, TRUST_SECRET, owner, STATE_MAX_FILE, &text, &len,
 	    msg);
-	if (r == HG_ERR_NOENT)
+	if (r == HG_ERR_NOENT) {
+		if (msg != NULL)
+			msg->text[0] = '\0';	/* a fresh state */
 		return 0;
+	}
 	if (r == HG_ERR_TOOLONG)
 		return hg_fail(msg, HG_ERR_STATE, "%s: larger than %d bytes",
 		    path, STATE_MAX_FILE);
@@ -268,20 +319,42 @@ state_load(const char *dir, const char *user, uid_t owner,
 	return r;
 }
 
-int
-state_save(const char *dir, const char *user, const struct hg_state *st,
+static int
+save_file(const char *dir, const char *name, const struct hg_state *st,
     struct hg_msg *msg)
 {
 	char path[PATH_MAX], buf[STATE_MAX_FILE];
-	int n;
+	int n, r;
 
-	if (state_path(path, sizeof(path), dir, user, "") != 0)
-		return hg_fail(msg, HG_ERR_INVALID, "%s: user name not usable "
-		    "as a file name", dir);
+	if ((r = state_path(path, sizeof(path), dir, name, "", msg)) != 0)
+		return r;
 	if ((n = state_format(st, buf, sizeof(buf))) < 0)
 		return hg_fail(msg, HG_ERR_INTERNAL, "%s: state too large",
 		    path);
 	return trust_replace(path, buf, (size_t)n, 0600, msg);
+}
+
+int
+state_load(const char *dir, const char *user, uid_t owner,
+    struct hg_state *st, struct hg_msg *msg)
+{
+	int r;
+
+	state_init(st);
+	if ((r = user_ok(dir, user, msg)) != 0)
+		return r;
+	return load_file(dir, user, owner, st, msg);
+}
+
+int
+state_save(const char *dir, const char *user, const struct hg_state *st,
+    struct hg_msg *msg)
+{
+	int r;
+
+	if ((r = user_ok(dir, user, msg)) != 0)
+		return r;
+	return save_file(dir, user, st, msg);
 }
 
 static struct state_source *
@@ -292,6 +365,17 @@ find_source(struct hg_state *st, const char *source)
 	for (i = 0; i < st->nsources; i++)
 		if (strcmp(st->sources[i].name, source) == 0)
 			return &st->sources[i];
+	return NULL;
+}
+
+static const struct state_fails *
+fails_find(const struct hg_state *st, const char *source)
+{
+	size_t i;
+
+	for (i = 0; i < st->nsources; i++)
+		if (strcmp(st->sources[i].name, source) == 0)
+			return &st->sources[i].fails;
 	return NULL;
 }
 
@@ -334,48 +418,73 @@ fails_add(struct state_fails *f, long long now, unsigned deny,
 		f->locked_until = now + limits->unlock;
 }
 
-bool
-state_is_locked(const struct hg_state *st, const char *source,
-    long long now, long long *until)
+/* Did this user log in from SOURCE within the last TRUST seconds? */
+static bool
+trusted(const struct hg_state *st, const char *source, long long now,
+    long long trust)
 {
 	size_t i;
 
+	for (i = 0; i < st->ntrusted; i++)
+		if (strcmp(st->trusted[i].name, source) == 0)
+			return st->trusted[i].last <= now &&
+			    st->trusted[i].last > now - trust;
+	return false;
+}
+
+static long long
+locked_until(const struct state_fails *f, long long now)
+{
+	return f != NULL && f->locked_until > now ? f->locked_until : 0;
+}
+
+bool
+state_is_locked(const struct hg_state *st, const char *source,
+    long long now, const struct state_limits *limits, long long *until)
+{
+	long long own;
+
 	*until = 0;
-	if (st->total.locked_until > now)
-		*until = st->total.locked_until;
-	for (i = 0; i < st->nsources; i++)
-		if (strcmp(st->sources[i].name, source) == 0 &&
-		    st->sources[i].fails.locked_until > *until &&
-		    st->sources[i].fails.locked_until > now)
-			*until = st->sources[i].fails.locked_until;
+	if (!trusted(st, source, now, limits->trust))
+		*until = locked_until(&st->total, now);
+	own = locked_until(fails_find(st, source), now);
+	if (own > *until)
+		*until = own;
 	return *until != 0;
+}
+
+/*
+ * The entry for SOURCE, made when missing: when the table is full the
+ * entry whose window began first makes room (the per-user total still
+ * bounds the guesses).
+ */
+static struct state_fails *
+fails_get(struct hg_state *st, const char *source)
+{
+	struct state_source *s;
+	size_t i, oldest;
+
+	if ((s = find_source(st, source)) != NULL)
+		return &s->fails;
+	if (st->nsources == STATE_MAX_SOURCES) {
+		for (i = 1, oldest = 0; i < st->nsources; i++)
+			if (st->sources[i].fails.first <
+			    st->sources[oldest].fails.first)
+				oldest = i;
+		remove_source(st, &st->sources[oldest]);
+	}
+	s = &st->sources[st->nsources++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", source);
+	return &s->fails;
 }
 
 void
 state_fail(struct hg_state *st, const char *source, long long now,
     const struct state_limits *limits)
 {
-	struct state_source *s;
-	size_t i, oldest;
-
 	prune(st, now, limits->interval);
-	if ((s = find_source(st, source)) == NULL) {
-		if (st->nsources == STATE_MAX_SOURCES) {
-			/*
-			 * Full: forget the source whose window began first.
-			 * The per-user total still bounds the guesses.
-			 */
-			for (i = 1, oldest = 0; i < st->nsources; i++)
-				if (st->sources[i].fails.first <
-				    st->sources[oldest].fails.first)
-					oldest = i;
-			remove_source(st, &st->sources[oldest]);
-		}
-		s = &st->sources[st->nsources++];
-		memset(s, 0, sizeof(*s));
-		snprintf(s->name, sizeof(s->name), "%s", source);
-	}
-	fails_add(&s->fails, now, limits->deny, limits);
+	fails_add(fails_get(st, source), now, limits->deny, limits);
 	fails_add(&st->total, now, limits->deny_total, limits);
 }
 
@@ -384,9 +493,23 @@ state_success(struct hg_state *st, const char *source, long long now,
     long long step)
 {
 	struct state_source *s;
+	size_t i, slot;
 
 	if ((s = find_source(st, source)) != NULL)
 		remove_source(st, s);
+	for (i = 0, slot = 0; i < st->ntrusted; i++) {
+		if (strcmp(st->trusted[i].name, source) == 0) {
+			slot = i;
+			break;
+		}
+		if (st->trusted[i].last < st->trusted[slot].last)
+			slot = i;
+	}
+	if (i == st->ntrusted && st->ntrusted < STATE_MAX_TRUSTED)
+		slot = st->ntrusted++;
+	snprintf(st->trusted[slot].name, sizeof(st->trusted[slot].name), "%s",
+	    source);
+	st->trusted[slot].last = now;
 	if (step >= 0)
 		st->last_step = step;
 	st->last_success = now;
@@ -411,4 +534,111 @@ state_clear(struct hg_state *st, const char *source)
 		memset(&st->total, 0, sizeof(st->total));
 	} else if ((s = find_source(st, source)) != NULL)
 		remove_source(st, s);
+}
+
+/* --- names that are not accounts ---------------------------------------- */
+
+#define BUCKET_KEY	".unknown.key"
+
+/* The bucket key: read it, or make it on first use (atomically). */
+static int
+bucket_key(const char *dir, unsigned char key[crypto_generichash_KEYBYTES],
+    struct hg_msg *msg)
+{
+	char path[PATH_MAX], *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = state_path(path, sizeof(path), dir, BUCKET_KEY, "", msg)) != 0)
+		return r;
+	r = trust_read(path, TRUST_SECRET, 0, crypto_generichash_KEYBYTES,
+	    &text, &len, msg);
+	if (r == 0 && len == crypto_generichash_KEYBYTES)
+		memcpy(key, text, len);
+	else if (r == 0)
+		r = hg_fail(msg, HG_ERR_STATE, "%s: not %d bytes; remove it "
+		    "(a new one is made)", path, crypto_generichash_KEYBYTES);
+	else if (r == HG_ERR_NOENT) {
+		randombytes_buf(key, crypto_generichash_KEYBYTES);
+		r = trust_replace(path, key, crypto_generichash_KEYBYTES, 0600,
+		    msg);
+	}
+	if (text != NULL) {
+		sodium_memzero(text, len);
+		free(text);
+	}
+	return r;
+}
+
+int
+state_unknown_bucket(const char *dir, const char *user, char *name,
+    char *tag, struct hg_msg *msg)
+{
+	unsigned char key[crypto_generichash_KEYBYTES], h[1 + STATE_TAG_LEN / 2];
+	int r;
+
+	if ((r = trust_check_dir(dir, 0, TRUST_SECRET, msg)) != 0 ||
+	    (r = bucket_key(dir, key, msg)) != 0)
+		return r;
+	crypto_generichash(h, sizeof(h), (const unsigned char *)user,
+	    strlen(user), key, sizeof(key));
+	sodium_memzero(key, sizeof(key));
+	snprintf(name, STATE_BUCKET_NAME, ".unknown.%02x", h[0]);
+	sodium_bin2hex(tag, STATE_TAG_LEN + 1, h + 1, sizeof(h) - 1);
+	return 0;
+}
+
+int
+state_bucket_lock(const char *dir, const char *name, int *fd,
+    struct hg_msg *msg)
+{
+	return lock_file(dir, name, 0, fd, msg);
+}
+
+int
+state_bucket_load(const char *dir, const char *name, struct hg_state *st,
+    struct hg_msg *msg)
+{
+	return load_file(dir, name, 0, st, msg);
+}
+
+int
+state_bucket_save(const char *dir, const char *name,
+    const struct hg_state *st, struct hg_msg *msg)
+{
+	return save_file(dir, name, st, msg);
+}
+
+/* "TAG SOURCE" into BUF; a source too long to fit is cut, as stored. */
+static void
+tagged(char *buf, size_t size, const char *tag, const char *source)
+{
+	snprintf(buf, size, "%s %s", tag, source);
+}
+
+bool
+state_unknown_locked(const struct hg_state *st, const char *tag,
+    const char *source, long long now, long long *until)
+{
+	char key[STATE_MAX_SOURCE_LEN + 1];
+	long long own;
+
+	tagged(key, sizeof(key), tag, source);
+	*until = locked_until(fails_find(st, tag), now);
+	own = locked_until(fails_find(st, key), now);
+	if (own > *until)
+		*until = own;
+	return *until != 0;
+}
+
+void
+state_unknown_fail(struct hg_state *st, const char *tag, const char *source,
+    long long now, const struct state_limits *limits)
+{
+	char key[STATE_MAX_SOURCE_LEN + 1];
+
+	tagged(key, sizeof(key), tag, source);
+	prune(st, now, limits->interval);
+	fails_add(fails_get(st, key), now, limits->deny, limits);
+	fails_add(fails_get(st, tag), now, limits->deny_total, limits);
 }

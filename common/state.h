@@ -18,6 +18,7 @@
 
 #define STATE_MAX_SOURCES	64
 #define STATE_MAX_SOURCE_LEN	255
+#define STATE_MAX_TRUSTED	16
 #define STATE_MAX_FILE		(64 * 1024)
 
 /* Failures within one window, and the lock they caused. */
@@ -32,12 +33,20 @@ struct state_source {
 	struct state_fails	fails;
 };
 
+/* A source this user logged in from, and when it last did. */
+struct state_trusted {
+	char			name[STATE_MAX_SOURCE_LEN + 1];
+	long long		last;
+};
+
 struct hg_state {
 	long long		last_step;	/* -1: no code accepted yet */
 	long long		last_success;	/* time of the last code, or 0 */
 	struct state_fails	total;
 	struct state_source	sources[STATE_MAX_SOURCES];
 	size_t			nsources;
+	struct state_trusted	trusted[STATE_MAX_TRUSTED];
+	size_t			ntrusted;
 };
 
 /* Lockout settings, from hostgate.conf. */
@@ -46,7 +55,13 @@ struct state_limits {
 	unsigned	deny_total;	/* per user; 0: no limit */
 	unsigned	interval;
 	unsigned	unlock;
+	long long	trust;		/* seconds a good source stays trusted */
 };
+
+struct hg_conf;
+
+/* The lockout settings of CONF, as the functions below take them. */
+void state_limits_of(const struct hg_conf *conf, struct state_limits *l);
 
 /*
  * Take the exclusive lock for USER in DIR (trusted: OWNER, not writable by
@@ -87,17 +102,20 @@ int state_format(const struct hg_state *st, char *buf, size_t size);
 
 /*
  * Whether SOURCE (or the user as a whole) is locked out at NOW; *UNTIL gets
- * the end of the lock.
+ * the end of the lock.  The per-user total does not lock a source this user
+ * logged in from within LIMITS->trust seconds: only its own count can, so
+ * that a stranger cannot lock the owner out of a known-good source.
  */
 bool state_is_locked(const struct hg_state *st, const char *source,
-    long long now, long long *until);
+    long long now, const struct state_limits *limits, long long *until);
 
 /* Count a failure from SOURCE at NOW, locking when LIMITS are reached. */
 void state_fail(struct hg_state *st, const char *source, long long now,
     const struct state_limits *limits);
 
 /*
- * Record a successful login from SOURCE at NOW: clear its failure count and,
+ * Record a successful login from SOURCE at NOW: clear its failure count,
+ * remember SOURCE as known-good (the least recent one makes room), and,
  * when STEP >= 0, remember STEP as the last accepted time step.
  */
 void state_success(struct hg_state *st, const char *source, long long now,
@@ -115,5 +133,37 @@ bool state_step_ahead(const struct hg_state *st, long long now,
  * Clear lockout state: of SOURCE only, or of everything when SOURCE is NULL.
  */
 void state_clear(struct hg_state *st, const char *source);
+
+/*
+ * Names that are not accounts are counted too, or the lockout notice would
+ * tell which accounts exist.  Their state lives in one of 256 bucket files
+ * in DIR (".unknown.XX", outside the user-name space), chosen by a keyed
+ * hash of USER under DIR/.unknown.key (made on first use), so the files
+ * stay bounded whatever names are tried.  Inside a bucket, "TAG SOURCE"
+ * entries count per (name, source) and "TAG" entries per name, TAG being
+ * the rest of the hash; the bucket's own total is unused.
+ *
+ * state_unknown_bucket() fills NAME (the bucket file, room for
+ * STATE_BUCKET_NAME) and TAG (room for STATE_TAG_LEN + 1).
+ * Returns 0, HG_ERR_IO or HG_ERR_UNTRUSTED.
+ */
+#define STATE_BUCKET_NAME	16
+#define STATE_TAG_LEN		16
+int state_unknown_bucket(const char *dir, const char *user, char *name,
+    char *tag, struct hg_msg *msg);
+
+/* state_lock(), state_load() and state_save() for a bucket NAME. */
+int state_bucket_lock(const char *dir, const char *name, int *fd,
+    struct hg_msg *msg);
+int state_bucket_load(const char *dir, const char *name, struct hg_state *st,
+    struct hg_msg *msg);
+int state_bucket_save(const char *dir, const char *name,
+    const struct hg_state *st, struct hg_msg *msg);
+
+/* state_is_locked() and state_fail() for the name TAG in a bucket. */
+bool state_unknown_locked(const struct hg_state *st, const char *tag,
+    const char *source, long long now, long long *until);
+void state_unknown_fail(struct hg_state *st, const char *tag,
+    const char *source, long long now, const struct state_limits *limits);
 
 #endif /* HG_STATE_H */

@@ -115,8 +115,11 @@ trust_read(const char *path, enum trust_level level, uid_t owner,
 }
 
 int
-trust_check_dir(const char *path, uid_t owner, struct hg_msg *msg)
+trust_check_dir(const char *path, uid_t owner, enum trust_level level,
+    struct hg_msg *msg)
 {
+	mode_t forbidden = level == TRUST_SECRET ? (S_IRWXG | S_IRWXO) :
+	    (S_IWGRP | S_IWOTH);
 	struct stat st;
 	int fd, r;
 
@@ -139,10 +142,12 @@ trust_check_dir(const char *path, uid_t owner, struct hg_msg *msg)
 		r = hg_fail(msg, HG_ERR_UNTRUSTED,
 		    "%s: owned by uid %lu, must be owned by uid %lu", path,
 		    (unsigned long)st.st_uid, (unsigned long)owner);
-	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+	else if ((st.st_mode & forbidden) != 0)
 		r = hg_fail(msg, HG_ERR_UNTRUSTED,
-		    "%s: directory mode %04o lets others write to it", path,
-		    (unsigned)(st.st_mode & 07777));
+		    "%s: directory mode %04o lets others %s it", path,
+		    (unsigned)(st.st_mode & 07777),
+		    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ? "write to" :
+		    "read");
 	close(fd);
 	return r;
 }

@@ -51,9 +51,12 @@ int trust_read_fd(int fd, const char *path, size_t max, char **buf,
 
 /*
  * Check that the directory PATH is a directory owned by OWNER that no one
- * else can write to.  Returns 0, HG_ERR_NOENT, HG_ERR_IO or HG_ERR_UNTRUSTED.
+ * else can write to (TRUST_PUBLIC) or even read (TRUST_SECRET: state and
+ * seeds, whose names alone tell who is enrolled).  Returns 0, HG_ERR_NOENT,
+ * HG_ERR_IO or HG_ERR_UNTRUSTED.
  */
-int trust_check_dir(const char *path, uid_t owner, struct hg_msg *msg);
+int trust_check_dir(const char *path, uid_t owner, enum trust_level level,
+    struct hg_msg *msg);
 
 /* The longest user name hostgate uses as a file name. */
 #define TRUST_NAME_MAX	256

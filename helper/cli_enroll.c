@@ -612,7 +612,8 @@ dir_usable(const char *path)
 	int r;
 
 	msg.text[0] = '\0';
-	if ((r = trust_check_dir(path, 0, &msg)) == 0 || r == HG_ERR_NOENT)
+	if ((r = trust_check_dir(path, 0, TRUST_SECRET, &msg)) == 0 ||
+	    r == HG_ERR_NOENT)
 		return 0;
 	cli_util_error(CMD, "%s", msg.text);
 	return -1;

@@ -143,6 +143,7 @@ cli_unlock(int argc, char **argv)
 	const char *config = NULL, *user = NULL, *source = NULL;
 	char path[PATH_MAX], when[32];
 	long long now = (long long)time(NULL), until;
+	struct state_limits limits;
 	unsigned cleared;
 	int a, o, fd = -1, ret = CLI_EXIT_FAIL;
 
@@ -234,7 +235,9 @@ cli_unlock(int argc, char **argv)
 		    "(%u failure%s in all).\n", user, cleared,
 		    cleared == 1 ? "" : "s");
 	/* Clearing one source leaves the user's total as it was. */
-	if (source != NULL && state_is_locked(&st, source, now, &until)) {
+	state_limits_of(&conf, &limits);
+	if (source != NULL &&
+	    state_is_locked(&st, source, now, &limits, &until)) {
 		cli_util_fmt_time(when, sizeof(when), until);
 		printf("%s: still locked from every source until %s (too many "
 		    "failures in all); 'hostgate unlock %s' clears that.\n",

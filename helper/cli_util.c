@@ -174,7 +174,7 @@ cli_util_dir(const char *cmd, const char *path, bool create)
 	int r;
 
 	msg.text[0] = '\0';
-	r = trust_check_dir(path, 0, &msg);
+	r = trust_check_dir(path, 0, TRUST_SECRET, &msg);
 	if (r == HG_ERR_NOENT && create) {
 		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
 			cli_util_error(cmd, "%s: mkdir: %s", path,
@@ -182,7 +182,7 @@ cli_util_dir(const char *cmd, const char *path, bool create)
 			return -1;
 		}
 		msg.text[0] = '\0';
-		r = trust_check_dir(path, 0, &msg);
+		r = trust_check_dir(path, 0, TRUST_SECRET, &msg);
 	}
 	if (r != 0) {
 		cli_util_error(cmd, "%s", msg.text);

@@ -30,6 +30,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "err.h"
 #include "policy.h"
@@ -130,17 +131,47 @@ copy_item(pam_handle_t *pamh, int item, char *dst, size_t size)
 		snprintf(dst, size, "%s", (const char *)v);
 }
 
-/* A record of EVENT for this transaction, with the PAM items filled in. */
+/*
+ * The account NAME stands for, by the name NSS gives it (pw_name: with a
+ * case-insensitive source "Alice" is "alice"), into OUT; *UID gets its
+ * uid.  Returns false, OUT holding NAME, when NAME is no usable account.
+ */
+static bool
+canonical_user(const char *name, char *out, size_t size, uid_t *uid)
+{
+	struct passwd pw, *pwp = NULL;
+	char buf[4096];
+
+	snprintf(out, size, "%s", name);
+	if (!trust_name_ok(name) ||
+	    getpwnam_r(name, &pw, buf, sizeof(buf), &pwp) != 0 || pwp == NULL ||
+	    !trust_name_ok(pw.pw_name) || strlen(pw.pw_name) >= size)
+		return false;
+	snprintf(out, size, "%s", pw.pw_name);
+	*uid = pw.pw_uid;
+	return true;
+}
+
+/*
+ * A record of EVENT for this transaction, with the PAM items filled in:
+ * the user by its canonical name, an address rhost in canonical form.
+ */
 static void
 record_for(pam_handle_t *pamh, const char *event, struct hg_record *r)
 {
+	char typed[RECORD_FIELD_MAX], rhost[RECORD_FIELD_MAX];
+	uid_t uid;
+
 	record_init(r);
 	record_stamp(r);
 	snprintf(r->event, sizeof(r->event), "%s", event);
-	copy_item(pamh, PAM_USER, r->user, sizeof(r->user));
+	typed[0] = rhost[0] = '\0';
+	copy_item(pamh, PAM_USER, typed, sizeof(typed));
+	(void)canonical_user(typed, r->user, sizeof(r->user), &uid);
 	copy_item(pamh, PAM_SERVICE, r->service, sizeof(r->service));
 	copy_item(pamh, PAM_RUSER, r->ruser, sizeof(r->ruser));
-	copy_item(pamh, PAM_RHOST, r->rhost, sizeof(r->rhost));
+	copy_item(pamh, PAM_RHOST, rhost, sizeof(rhost));
+	(void)addr_canonical(rhost, r->rhost, sizeof(r->rhost));
 	copy_item(pamh, PAM_TTY, r->tty, sizeof(r->tty));
 	r->pid = getpid();
 	r->uid = getuid();
@@ -225,7 +256,8 @@ struct attempt {
 	pam_handle_t	*pamh;
 	int		 flags;
 	struct hg_conf	 conf;
-	const char	*user;
+	const char	*user;		/* as typed */
+	char		 name[TRUST_NAME_MAX + 1];	/* canonical */
 	bool		 known;		/* the name is valid and in NSS */
 	uid_t		 uid;
 	char		 source[STATE_MAX_SOURCE_LEN + 1];
@@ -242,19 +274,10 @@ struct attempt {
 static void
 lookup_user(struct attempt *a)
 {
-	struct passwd pw, *pwp = NULL;
-	char buf[4096];
-
-	a->known = false;
-	if (!trust_name_ok(a->user))
-		return;
-	if (getpwnam_r(a->user, &pw, buf, sizeof(buf), &pwp) == 0 &&
-	    pwp != NULL) {
-		a->known = true;
-		a->uid = pw.pw_uid;
-	}
+	a->known = canonical_user(a->user, a->name, sizeof(a->name), &a->uid);
 }
 
+/* The lockout source: the rhost (canonical when an address), else tty. */
 static void
 set_source(struct attempt *a)
 {
@@ -263,8 +286,7 @@ set_source(struct attempt *a)
 	(void)pam_get_item(a->pamh, PAM_RHOST, &rhost);
 	(void)pam_get_item(a->pamh, PAM_TTY, &tty);
 	if (rhost != NULL && *(const char *)rhost != '\0')
-		snprintf(a->source, sizeof(a->source), "%s",
-		    (const char *)rhost);
+		(void)addr_canonical(rhost, a->source, sizeof(a->source));
 	else if (tty != NULL && *(const char *)tty != '\0')
 		snprintf(a->source, sizeof(a->source), "%s",
 		    (const char *)tty);
@@ -272,35 +294,92 @@ set_source(struct attempt *a)
 		snprintf(a->source, sizeof(a->source), "unknown");
 }
 
+/*
+ * Names that are not accounts are counted as well (in shared buckets), so
+ * that the lockout notice does not tell which accounts exist.
+ */
 static bool
 lockout_applies(const struct attempt *a)
 {
-	return a->known && (a->uid != 0 || a->conf.lockout_root) &&
+	return (!a->known || a->uid != 0 || a->conf.lockout_root) &&
 	    (a->conf.lockout_deny != 0 || a->conf.lockout_deny_total != 0);
 }
 
-static void
-limits_of(const struct hg_conf *conf, struct state_limits *l)
+/*
+ * The state an attempt reads and updates under one lock: the user's own
+ * file, or for a name that is no account its bucket (see state.h).
+ */
+struct lockstate {
+	int		 fd;
+	bool		 bucket;
+	char		 file[STATE_BUCKET_NAME];
+	char		 tag[STATE_TAG_LEN + 1];
+	struct hg_state	 st;
+};
+
+static int
+lk_open(struct attempt *a, struct lockstate *lk, struct hg_msg *msg)
 {
-	l->deny = conf->lockout_deny;
-	l->deny_total = conf->lockout_deny_total;
-	l->interval = conf->lockout_interval;
-	l->unlock = conf->lockout_unlock;
+	const char *dir = a->conf.state_dir;
+	int r;
+
+	lk->fd = -1;
+	lk->bucket = !a->known;
+	if (!lk->bucket) {
+		if ((r = state_lock(dir, a->name, 0, &lk->fd, msg)) != 0)
+			return r;
+		return state_load(dir, a->name, 0, &lk->st, msg);
+	}
+	if ((r = state_unknown_bucket(dir, a->user, lk->file, lk->tag,
+	    msg)) != 0 ||
+	    (r = state_bucket_lock(dir, lk->file, &lk->fd, msg)) != 0)
+		return r;
+	return state_bucket_load(dir, lk->file, &lk->st, msg);
 }
 
-/* Is this user locked out from this source?  Read under the user's lock. */
+static bool
+lk_locked(const struct attempt *a, const struct lockstate *lk, long long now)
+{
+	struct state_limits limits;
+	long long until;
+
+	state_limits_of(&a->conf, &limits);
+	return lk->bucket ?
+	    state_unknown_locked(&lk->st, lk->tag, a->source, now, &until) :
+	    state_is_locked(&lk->st, a->source, now, &limits, &until);
+}
+
+static void
+lk_fail(const struct attempt *a, struct lockstate *lk, long long now)
+{
+	struct state_limits limits;
+
+	state_limits_of(&a->conf, &limits);
+	if (lk->bucket)
+		state_unknown_fail(&lk->st, lk->tag, a->source, now, &limits);
+	else
+		state_fail(&lk->st, a->source, now, &limits);
+}
+
+static int
+lk_save(const struct attempt *a, const struct lockstate *lk,
+    struct hg_msg *msg)
+{
+	return lk->bucket ?
+	    state_bucket_save(a->conf.state_dir, lk->file, &lk->st, msg) :
+	    state_save(a->conf.state_dir, a->name, &lk->st, msg);
+}
+
+/* Is this name locked out from this source?  Read under its lock. */
 static int
 check_locked(struct attempt *a, struct hg_msg *msg)
 {
-	struct hg_state st;
-	long long until;
-	int fd, r;
+	struct lockstate lk;
+	int r;
 
-	if ((r = state_lock(a->conf.state_dir, a->user, 0, &fd, msg)) != 0)
-		return r;
-	if ((r = state_load(a->conf.state_dir, a->user, 0, &st, msg)) == 0)
-		a->locked = state_is_locked(&st, a->source, time(NULL), &until);
-	state_unlock(fd);
+	if ((r = lk_open(a, &lk, msg)) == 0)
+		a->locked = lk_locked(a, &lk, time(NULL));
+	state_unlock(lk.fd);
 	return r;
 }
 
@@ -388,11 +467,11 @@ check_password(struct attempt *a, struct hg_msg *msg)
 		dummy_crypt(a->password, cd);
 		goto out;
 	}
-	e = getspnam_r(a->user, &sp, buf, sizeof(buf), &spp);
+	e = getspnam_r(a->name, &sp, buf, sizeof(buf), &spp);
 	if (e != 0 && e != ENOENT) {
 		r = hg_fail(msg, HG_ERR_IO, "cannot read the shadow entry of "
 		    "user %s: %s (the module needs root for password=shadow)",
-		    a->user, strerror(e));
+		    a->name, strerror(e));
 		goto out;
 	}
 	if (spp == NULL || sp.sp_pwdp == NULL) {
@@ -401,12 +480,13 @@ check_password(struct attempt *a, struct hg_msg *msg)
 		goto out;
 	}
 	if (sp.sp_pwdp[0] == '\0') {
-		/* An empty hash: only if the application allows null tokens. */
-		if ((a->flags & PAM_DISALLOW_NULL_AUTHTOK) == 0 &&
+		/* An empty hash: with nullok, if the application agrees. */
+		if (a->conf.nullok &&
+		    (a->flags & PAM_DISALLOW_NULL_AUTHTOK) == 0 &&
 		    a->password[0] == '\0')
 			r = 0;
 		else
-			a->note = "empty password not allowed";
+			a->note = "empty password not allowed (see nullok)";
 		dummy_crypt(a->password, cd);
 		goto out;
 	}
@@ -456,7 +536,7 @@ consume_recovery(struct attempt *a, const struct hg_seed *seed, int index,
 	int r;
 
 	if (snprintf(path, sizeof(path), "%s/%s", a->conf.secrets_dir,
-	    a->user) >= (int)sizeof(path))
+	    a->name) >= (int)sizeof(path))
 		return hg_fail(msg, HG_ERR_TOOLONG, "seed path too long");
 	if ((r = totp_recovery_remove(seed, (size_t)index, &text, &len)) != 0)
 		return r;
@@ -484,50 +564,64 @@ load_key(struct attempt *a, unsigned char key[SECURE_KEY_BYTES], bool *have,
 	return r;
 }
 
+/* Say loudly, on every attempt, that the stored step is in the future. */
+static void
+warn_clock(struct attempt *a, const struct hg_state *st,
+    const struct hg_seed *seed, long long now)
+{
+	char qu[TRUST_NAME_MAX * 4 + 8];
+
+	if (!state_step_ahead(st, now, a->conf.totp_window, seed->period))
+		return;
+	record_quote(a->name, qu, sizeof(qu));
+	log_f(a->pamh, LOG_ALERT, "user %s: the last accepted code is %lld s "
+	    "ahead of the clock (the clock went back, or was ahead when it "
+	    "was used): every code reads as a replay until the clock is "
+	    "right and 'hostgate unlock' clears the step", qu,
+	    st->last_step - now);
+}
+
 /*
- * Verify the code and update the state, all under the user's lock, so that
- * of concurrent logins presenting one code exactly one succeeds and a code
- * is accepted only once its use is on disk.
+ * Verify the code and update the state, all under one lock, so that of
+ * concurrent logins presenting one code exactly one succeeds and a code
+ * is accepted only once its use is on disk.  Names that are no account
+ * get the same work: a dummy seed, and their bucket's lockout state.
  */
 static int
 verify_code(struct attempt *a, struct hg_msg *msg)
 {
 	unsigned char key[SECURE_KEY_BYTES];
-	struct state_limits limits;
-	struct hg_state st;
+	struct lockstate lk;
 	struct hg_seed seed;
-	long long now = time(NULL), step = -1, until;
-	bool have_key, seedless = false, counted, check_state;
-	int fd = -1, r, result, idx = -1;
+	long long now = time(NULL), step = -1;
+	bool have_key, seedless = false, counted;
+	int r, result, idx = -1;
 
 	memset(&seed, 0, sizeof(seed));
-	limits_of(&a->conf, &limits);
-	check_state = a->known;
-	if (check_state &&
-	    (r = state_lock(a->conf.state_dir, a->user, 0, &fd, msg)) != 0)
-		return r;
-	if (check_state &&
-	    (r = state_load(a->conf.state_dir, a->user, 0, &st, msg)) != 0)
+	if ((r = lk_open(a, &lk, msg)) != 0)
 		goto out;
 
 	/* The seed: the user's, or a dummy that no code matches. */
-	result = HG_ERR_UNKNOWN_USER;
 	if (a->known && a->conf.totp != CONF_TOTP_OFF) {
 		if ((r = load_key(a, key, &have_key, msg)) != 0)
 			goto out;
-		r = totp_seed_load(&seed, a->conf.secrets_dir, a->user, 0,
+		r = totp_seed_load(&seed, a->conf.secrets_dir, a->name, 0,
 		    have_key ? key : NULL, msg);
 		sodium_memzero(key, sizeof(key));
 		if (r == HG_ERR_NO_SEED)
 			seedless = true;
 		else if (r != 0)
 			goto out;
-		else if (a->conf.debug)
-			log_f(a->pamh, LOG_DEBUG, "seed of %s: %s, %u digits, "
-			    "%u s period, %s, %zu recovery codes", a->user,
-			    seed.sealed ? "sealed" : "plain", seed.digits,
-			    seed.period, totp_alg_name(seed.algorithm),
-			    seed.nrecovery);
+		else {
+			warn_clock(a, &lk.st, &seed, now);
+			if (a->conf.debug)
+				log_f(a->pamh, LOG_DEBUG, "seed of %s: %s, %u "
+				    "digits, %u s period, %s, %zu recovery codes",
+				    a->name, seed.sealed ? "sealed" : "plain",
+				    seed.digits, seed.period,
+				    totp_alg_name(seed.algorithm),
+				    seed.nrecovery);
+		}
 	}
 	if (!a->known || seedless)
 		totp_seed_dummy(&seed);
@@ -539,7 +633,7 @@ verify_code(struct attempt *a, struct hg_msg *msg)
 	else if (totp_is_ordinary(&seed, a->code)) {
 		result = totp_verify(&seed, a->code, (time_t)now,
 		    a->conf.totp_window, &step);
-		if (result == 0 && check_state && step <= st.last_step)
+		if (result == 0 && !lk.bucket && step <= lk.st.last_step)
 			result = HG_ERR_REPLAY;
 		a->used_totp = result == 0;
 	} else if (recovery_form(a->code)) {
@@ -561,8 +655,17 @@ verify_code(struct attempt *a, struct hg_msg *msg)
 	}
 	if (a->known && !a->password_ok)
 		result = HG_ERR_BAD_PASSWORD;
-	counted = check_state && lockout_applies(a);
-	if (counted && state_is_locked(&st, a->source, now, &until)) {
+	if (a->known && a->uid == 0 &&
+	    (result == HG_ERR_BAD_CODE || result == HG_ERR_REPLAY)) {
+		char qu[STATE_MAX_SOURCE_LEN * 4 + 8];
+
+		/* root is exempt from lockout by default: guesses show here. */
+		record_quote(a->source, qu, sizeof(qu));
+		log_f(a->pamh, LOG_WARNING, "uid 0 account: wrong verification "
+		    "code from %s", qu);
+	}
+	counted = lockout_applies(a);
+	if (counted && lk_locked(a, &lk, now)) {
 		/* Checked again here: parallel guesses must not slip past. */
 		result = HG_ERR_LOCKED;
 		a->locked = true;
@@ -570,20 +673,16 @@ verify_code(struct attempt *a, struct hg_msg *msg)
 	if (result == 0 && a->used_scratch &&
 	    (r = consume_recovery(a, &seed, idx, msg)) != 0)
 		goto out;
-	if (check_state) {
-		if (result == 0)
-			state_success(&st, a->source, now,
-			    a->used_totp ? step : -1);
-		else if (counted && result != HG_ERR_LOCKED)
-			state_fail(&st, a->source, now, &limits);
-		if ((result == 0 || counted) &&
-		    (r = state_save(a->conf.state_dir, a->user, &st, msg)) != 0)
-			goto out;
-	}
+	if (result == 0)
+		state_success(&lk.st, a->source, now, a->used_totp ? step : -1);
+	else if (counted && result != HG_ERR_LOCKED)
+		lk_fail(a, &lk, now);
+	if ((result == 0 || counted) && (r = lk_save(a, &lk, msg)) != 0)
+		goto out;
 	r = result;
  out:
 	totp_seed_free(&seed);
-	state_unlock(fd);
+	state_unlock(lk.fd);
 	return r;
 }
 
@@ -609,18 +708,25 @@ factors_of(const struct attempt *a, char *buf, size_t size)
 		snprintf(buf, size, "%s", code ? code : "");
 }
 
+/* The factors that passed, and the account they were proven for. */
+struct factors {
+	char	user[TRUST_NAME_MAX + 1];
+	char	list[64];
+};
+
 /* Keep the factors for the account phase and the audit record. */
 static int
 store_factors(struct attempt *a)
 {
-	char buf[64], *copy;
+	struct factors *f;
 
-	factors_of(a, buf, sizeof(buf));
-	if ((copy = strdup(buf)) == NULL)
+	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return HG_ERR_NOMEM;
-	if (pam_set_data(a->pamh, FACTORS_DATA, copy, free_data) !=
+	snprintf(f->user, sizeof(f->user), "%s", a->name);
+	factors_of(a, f->list, sizeof(f->list));
+	if (pam_set_data(a->pamh, FACTORS_DATA, f, free_data) !=
 	    PAM_SUCCESS) {
-		free(copy);
+		free(f);
 		return HG_ERR_INTERNAL;
 	}
 	return 0;
@@ -655,6 +761,7 @@ audit_attempt(struct attempt *a, int err)
 static int
 authenticate(struct attempt *a, struct hg_msg *msg)
 {
+	struct hg_msg why = { "" };
 	const char *user = NULL;
 	int r;
 
@@ -667,6 +774,12 @@ authenticate(struct attempt *a, struct hg_msg *msg)
 	a->user = user;
 	lookup_user(a);
 	set_source(a);
+	/* Only a missing file in a trusted directory means "no seed". */
+	if (a->conf.totp != CONF_TOTP_OFF &&
+	    (r = trust_check_dir(a->conf.secrets_dir, 0, TRUST_SECRET,
+	    &why)) != 0)
+		return hg_fail(msg, r == HG_ERR_NOENT ? HG_ERR_UNTRUSTED : r,
+		    "secrets_dir %s; failing closed for every user", why.text);
 	if (lockout_applies(a) && (r = check_locked(a, msg)) != 0)
 		return r;
 	if (a->locked && (a->flags & PAM_SILENT) == 0)
@@ -737,30 +850,50 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return PAM_SUCCESS;
 }
 
+/*
+ * The factors this transaction's auth phase passed for the user it is
+ * now about, or NULL: an auth phase that proved another account (PAM_USER
+ * changed since) proves nothing for this one.
+ */
+static const struct factors *
+factors_get(pam_handle_t *pamh)
+{
+	const void *data = NULL;
+	const struct factors *f;
+	char typed[RECORD_FIELD_MAX] = "", name[TRUST_NAME_MAX + 1];
+	uid_t uid;
+
+	if (pam_get_data(pamh, FACTORS_DATA, &data) != PAM_SUCCESS ||
+	    data == NULL)
+		return NULL;	/* no auth phase ran, e.g. an SSH key login */
+	f = data;
+	copy_item(pamh, PAM_USER, typed, sizeof(typed));
+	if (!canonical_user(typed, name, sizeof(name), &uid) ||
+	    strcmp(name, f->user) != 0) {
+		log_f(pamh, LOG_WARNING, "the auth phase was for another "
+		    "user: its factors do not count");
+		return NULL;
+	}
+	return f;
+}
+
 /* The factors this transaction's auth phase passed, into BUF. */
 static void
 copy_factors(pam_handle_t *pamh, char *buf, size_t size)
 {
-	const void *data = NULL;
+	const struct factors *f = factors_get(pamh);
 
-	buf[0] = '\0';
-	if (pam_get_data(pamh, FACTORS_DATA, &data) == PAM_SUCCESS &&
-	    data != NULL)
-		snprintf(buf, size, "%s", (const char *)data);
+	snprintf(buf, size, "%s", f != NULL ? f->list : "");
 }
 
 /* Did this transaction's auth phase pass a code through hostgate? */
 static bool
 passed_mfa(pam_handle_t *pamh)
 {
-	const void *data = NULL;
-	const char *f;
+	const struct factors *f = factors_get(pamh);
 
-	if (pam_get_data(pamh, FACTORS_DATA, &data) != PAM_SUCCESS ||
-	    data == NULL)
-		return false;	/* no auth phase ran, e.g. an SSH key login */
-	f = data;
-	return strstr(f, "totp") != NULL || strstr(f, "scratch") != NULL;
+	return f != NULL && (strstr(f->list, "totp") != NULL ||
+	    strstr(f->list, "scratch") != NULL);
 }
 
 /*

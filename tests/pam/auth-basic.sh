@@ -70,15 +70,19 @@ expect "auth: PAM_SUCCESS" "yescrypt password, SHA-512 code with a 60 s period"
 hg_pam -a 'yes pw' -a "$(hg_code "$sec" '' --totp=sha1 --time-step-size=60)" hgtest "$dave"
 expect "auth: PAM_AUTH_ERR" "a SHA-1 code for a SHA-512 seed is refused"
 
-# Null passwords: allowed only when the application allows null tokens.
+# Null passwords: only with nullok, and only when the application allows
+# null tokens.
 hg_user ''; erin=$NEWUSER
 passwd -d "$erin" >/dev/null
 sec=$(hg_secret)
 hg_seed "$erin" "$sec"
-hg_pam -n -a '' -a "$(hg_code "$sec")" hgtest "$erin"
-expect "auth: PAM_AUTH_ERR" "empty password refused with PAM_DISALLOW_NULL_AUTHTOK"
 hg_pam -a '' -a "$(hg_code "$sec")" hgtest "$erin"
-expect "auth: PAM_SUCCESS" "empty password accepted when the application allows it"
+expect "auth: PAM_AUTH_ERR" "empty password refused without nullok"
+hg_service hgnull "auth required $MODULE config=$T/hostgate.conf nullok"
+hg_pam -n -a '' -a "$(hg_code "$sec")" hgnull "$erin"
+expect "auth: PAM_AUTH_ERR" "empty password refused with PAM_DISALLOW_NULL_AUTHTOK"
+hg_pam -a '' -a "$(hg_code "$sec")" hgnull "$erin"
+expect "auth: PAM_SUCCESS" "empty password accepted with nullok when the application allows it"
 
 # A locked shadow entry never authenticates.
 hg_user 'locked pw'; frank=$NEWUSER

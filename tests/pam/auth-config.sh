@@ -22,7 +22,7 @@ hg_service badarg "auth required $MODULE config=$T/hostgate.conf colour=blue"
 hg_pam -a 'conf pw' -a "$(hg_code "$sec")" badarg "$u"
 expect "auth: PAM_SERVICE_ERR" "unknown module argument"
 expect_log "module argument 2: unknown key 'colour'" "log names the argument"
-hg_service badflag "auth required $MODULE config=$T/hostgate.conf nullok"
+hg_service badflag "auth required $MODULE config=$T/hostgate.conf nulok"
 hg_pam -a 'conf pw' -a "$(hg_code "$sec")" badflag "$u"
 expect "auth: PAM_SERVICE_ERR" "unknown flag"
 

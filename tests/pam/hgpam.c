@@ -8,7 +8,8 @@
  *
  * -A runs the account phase after a successful auth phase; -K runs the
  * account phase alone, as sshd does after a public-key login.  -S then
- * opens and closes a session, SECONDS apart.
+ * opens and closes a session, SECONDS apart.  -U sets PAM_USER to NAME
+ * between the auth and the account phase, as a hostile stack could.
  *
  * Prompts and messages are printed as "prompt: ...", "info: ...",
  * "error: ..."; answers come from -a in order.  The result is printed as
@@ -23,10 +24,17 @@
  * It also interposes crypt_rn() and libsodium's argon2id functions to count
  * the slow hashes a transaction ran ("work: crypt=N pwhash=M"), so that tests
  * can show which inputs cost what without timing anything.
+ *
+ * With HG_NSS_FOLD=1 its getpwnam_r() answers like a case-insensitive NSS
+ * source (SSSD, LDAP): a name not found is looked up again in lower case,
+ * and the entry keeps its own (canonical) name.
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <dlfcn.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +107,33 @@ crypto_pwhash_str_alg(char *out, const char *pw, unsigned long long len,
 	*(void **)&real = real_sym("libsodium.so.23",
 	    "crypto_pwhash_str_alg");
 	return real != NULL ? real(out, pw, len, ops, mem, alg) : -1;
+}
+
+int getpwnam_r(const char *, struct passwd *, char *, size_t,
+    struct passwd **);
+
+int
+getpwnam_r(const char *name, struct passwd *pw, char *buf, size_t size,
+    struct passwd **res)
+{
+	int (*real)(const char *, struct passwd *, char *, size_t,
+	    struct passwd **);
+	const char *fold = getenv("HG_NSS_FOLD");
+	char lower[256];
+	size_t i;
+	int r;
+
+	*(void **)&real = dlsym(RTLD_NEXT, "getpwnam_r");
+	if (real == NULL)
+		return ENOSYS;
+	r = real(name, pw, buf, size, res);
+	if (r != 0 || *res != NULL || fold == NULL || strcmp(fold, "1") != 0 ||
+	    strlen(name) >= sizeof(lower))
+		return r;
+	for (i = 0; name[i] != '\0'; i++)
+		lower[i] = (char)tolower((unsigned char)name[i]);
+	lower[i] = '\0';
+	return real(lower, pw, buf, size, res);
 }
 
 static int
@@ -177,7 +212,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: hgpam [-c confdir] [-r rhost] [-t tty] "
-	    "[-a answer]... [-s] [-n] [-A | -K] [-S seconds] service user\n");
+	    "[-a answer]... [-s] [-n] [-A | -K] [-S seconds] [-U user] service "
+	    "user\n");
 	exit(2);
 }
 
@@ -185,12 +221,12 @@ int
 main(int argc, char **argv)
 {
 	struct pam_conv pc = { conv, NULL };
-	const char *confdir = NULL, *rhost = NULL, *tty = NULL;
+	const char *confdir = NULL, *rhost = NULL, *tty = NULL, *newuser = NULL;
 	pam_handle_t *pamh = NULL;
 	int ch, flags = 0, account = 0, auth = 1, session = -1, r = 0, ok;
 
 	syslog_capture_tag("syslog: ");
-	while ((ch = getopt(argc, argv, "c:r:t:a:snAKS:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:r:t:a:snAKS:U:")) != -1) {
 		switch (ch) {
 		case 'c': confdir = optarg; break;
 		case 'r': rhost = optarg; break;
@@ -205,6 +241,7 @@ main(int argc, char **argv)
 		case 'A': account = 1; break;
 		case 'K': account = 1; auth = 0; break;
 		case 'S': session = atoi(optarg); break;
+		case 'U': newuser = optarg; break;
 		default: usage();
 		}
 	}
@@ -229,6 +266,11 @@ main(int argc, char **argv)
 		r = pam_authenticate(pamh, flags);
 		printf("auth: %s\n", code_name(r));
 		ok = r == PAM_SUCCESS;
+	}
+	if (ok && account && newuser != NULL &&
+	    pam_set_item(pamh, PAM_USER, newuser) != PAM_SUCCESS) {
+		printf("account: cannot set PAM_USER\n");
+		ok = 0;
 	}
 	if (ok && account) {
 		r = pam_acct_mgmt(pamh, flags);

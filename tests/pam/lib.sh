@@ -8,7 +8,8 @@
 set -eu
 
 : "${top_builddir:?}" "${top_srcdir:?}"
-MODULE="$top_builddir/pam_module/.libs/pam_hostgate.so"
+# HG_MODULE runs the stacks against another build of the module.
+MODULE="${HG_MODULE:-$top_builddir/pam_module/.libs/pam_hostgate.so}"
 HGPAM="$top_builddir/tests/pam/hgpam"
 LIBFAKETIME=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 HG_FAILS=0

@@ -164,7 +164,9 @@ assert_defaults(const struct hg_conf *c)
 	ck_assert_uint_eq(c->lockout_unlock, 600);
 	ck_assert_uint_eq(c->lockout_deny_total, 20);
 	ck_assert_uint_eq(c->fail_delay_ms, 2000);
+	ck_assert_uint_eq(c->lockout_trust_days, 30);
 	ck_assert(!c->lockout_root);
+	ck_assert(!c->nullok);
 	ck_assert(!c->debug);
 	ck_assert(!c->try_first_pass);
 	ck_assert(!c->use_first_pass);
@@ -191,7 +193,9 @@ static const char every_key[] =
     "lockout_unlock = 120\n"
     "lockout_deny_total = 40\n"
     "fail_delay_ms = 0\n"
+    "lockout_trust_days = 7\n"
     "lockout_root = yes\n"
+    "nullok = yes\n"
     "debug = yes\n"
     "try_first_pass = yes\n";
 
@@ -218,7 +222,9 @@ assert_every_key(const struct hg_conf *c)
 	ck_assert_uint_eq(c->lockout_unlock, 120);
 	ck_assert_uint_eq(c->lockout_deny_total, 40);
 	ck_assert_uint_eq(c->fail_delay_ms, 0);
+	ck_assert_uint_eq(c->lockout_trust_days, 7);
 	ck_assert(c->lockout_root);
+	ck_assert(c->nullok);
 	ck_assert(c->debug);
 	ck_assert(c->try_first_pass);
 	ck_assert(!c->use_first_pass);
@@ -309,7 +315,8 @@ START_TEST(args_set_every_key)
 	const char *args2[] = {
 		"lockout_deny=7", "lockout_interval=60", "lockout_unlock=120",
 		"lockout_deny_total=40", "fail_delay_ms=0", "lockout_root=yes",
-		"debug=yes", "try_first_pass=yes",
+		"debug=yes", "try_first_pass=yes", "lockout_trust_days=7",
+		"nullok",
 	};
 	const char *argv[32];
 	char path[PATH_MAX], carg[PATH_MAX + 8];

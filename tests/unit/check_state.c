@@ -378,7 +378,7 @@ START_TEST(fail_below_deny_not_locked)
 	fresh(&st);
 	state_fail(&st, "a", T0, &limits);
 	state_fail(&st, "a", T0 + 1, &limits);
-	ck_assert(!state_is_locked(&st, "a", T0 + 2, &until));
+	ck_assert(!state_is_locked(&st, "a", T0 + 2, &limits, &until));
 	ck_assert_int_eq(until, 0);
 }
 END_TEST
@@ -392,7 +392,7 @@ START_TEST(fail_locks_at_deny)
 	state_fail(&st, "a", T0, &limits);
 	state_fail(&st, "a", T0 + 100, &limits);
 	state_fail(&st, "a", T0 + 200, &limits);
-	ck_assert(state_is_locked(&st, "a", T0 + 201, &until));
+	ck_assert(state_is_locked(&st, "a", T0 + 201, &limits, &until));
 	ck_assert_int_eq(until, T0 + 200 + limits.unlock);
 	ck_assert_int_eq(fails_of(&st, "a")->locked_until,
 	    T0 + 200 + limits.unlock);
@@ -408,10 +408,12 @@ START_TEST(fail_lock_expires)
 	state_fail(&st, "a", T0, &limits);
 	state_fail(&st, "a", T0, &limits);
 	state_fail(&st, "a", T0, &limits);
-	ck_assert(state_is_locked(&st, "a", T0 + limits.unlock - 1, &until));
-	ck_assert(!state_is_locked(&st, "a", T0 + limits.unlock, &until));
-	ck_assert(!state_is_locked(&st, "a", T0 + limits.unlock + 3600,
+	ck_assert(state_is_locked(&st, "a", T0 + limits.unlock - 1, &limits,
 	    &until));
+	ck_assert(!state_is_locked(&st, "a", T0 + limits.unlock, &limits,
+	    &until));
+	ck_assert(!state_is_locked(&st, "a", T0 + limits.unlock + 3600,
+	    &limits, &until));
 }
 END_TEST
 
@@ -428,10 +430,10 @@ START_TEST(fail_new_window)
 	state_fail(&st, "a", t, &limits);
 	ck_assert_uint_eq(count_of(&st, "a"), 1);
 	ck_assert_int_eq(fails_of(&st, "a")->first, t);
-	ck_assert(!state_is_locked(&st, "a", t, &until));
+	ck_assert(!state_is_locked(&st, "a", t, &limits, &until));
 	state_fail(&st, "a", t + 1, &limits);
 	ck_assert_uint_eq(count_of(&st, "a"), 2);
-	ck_assert(!state_is_locked(&st, "a", t + 1, &until));
+	ck_assert(!state_is_locked(&st, "a", t + 1, &limits, &until));
 }
 END_TEST
 
@@ -444,10 +446,10 @@ START_TEST(fail_other_source_free)
 	state_fail(&st, "203.0.113.9", T0, &limits);
 	state_fail(&st, "203.0.113.9", T0 + 1, &limits);
 	state_fail(&st, "203.0.113.9", T0 + 2, &limits);
-	ck_assert(state_is_locked(&st, "203.0.113.9", T0 + 3, &until));
-	ck_assert(!state_is_locked(&st, "10.0.0.5", T0 + 3, &until));
+	ck_assert(state_is_locked(&st, "203.0.113.9", T0 + 3, &limits, &until));
+	ck_assert(!state_is_locked(&st, "10.0.0.5", T0 + 3, &limits, &until));
 	ck_assert_int_eq(until, 0);
-	ck_assert(!state_is_locked(&st, "pts/0", T0 + 3, &until));
+	ck_assert(!state_is_locked(&st, "pts/0", T0 + 3, &limits, &until));
 }
 END_TEST
 
@@ -463,12 +465,12 @@ START_TEST(fail_total_locks_all)
 	state_fail(&st, "a", T0, &tl);
 	state_fail(&st, "b", T0 + 1, &tl);
 	state_fail(&st, "c", T0 + 2, &tl);
-	ck_assert(!state_is_locked(&st, "never-seen", T0 + 3, &until));
+	ck_assert(!state_is_locked(&st, "never-seen", T0 + 3, &limits, &until));
 	state_fail(&st, "d", T0 + 3, &tl);
-	ck_assert(state_is_locked(&st, "never-seen", T0 + 4, &until));
+	ck_assert(state_is_locked(&st, "never-seen", T0 + 4, &limits, &until));
 	ck_assert_int_eq(until, T0 + 3 + tl.unlock);
-	ck_assert(state_is_locked(&st, "a", T0 + 4, &until));
-	ck_assert(!state_is_locked(&st, "a", T0 + 3 + tl.unlock, &until));
+	ck_assert(state_is_locked(&st, "a", T0 + 4, &limits, &until));
+	ck_assert(!state_is_locked(&st, "a", T0 + 3 + tl.unlock, &limits, &until));
 }
 END_TEST
 
@@ -485,7 +487,7 @@ START_TEST(fail_total_survives_success)
 	state_fail(&st, "a", T0, &tl);
 	state_fail(&st, "a", T0 + 1, &tl);
 	state_success(&st, "a", T0 + 2, -1);
-	ck_assert(state_is_locked(&st, "b", T0 + 3, &until));
+	ck_assert(state_is_locked(&st, "b", T0 + 3, &limits, &until));
 }
 END_TEST
 
@@ -502,7 +504,7 @@ START_TEST(fail_deny_zero_unlimited)
 	for (i = 0; i < 50; i++)
 		state_fail(&st, "a", T0 + i, &tl);
 	ck_assert_uint_eq(count_of(&st, "a"), 50);
-	ck_assert(!state_is_locked(&st, "a", T0 + 50, &until));
+	ck_assert(!state_is_locked(&st, "a", T0 + 50, &limits, &until));
 }
 END_TEST
 
@@ -551,12 +553,12 @@ START_TEST(clear_all)
 	state_fail(&st, "a", T0, &limits);
 	state_fail(&st, "a", T0, &limits);
 	state_fail(&st, "b", T0, &limits);
-	ck_assert(state_is_locked(&st, "a", T0 + 1, &until));
+	ck_assert(state_is_locked(&st, "a", T0 + 1, &limits, &until));
 	state_clear(&st, NULL);
 	ck_assert_uint_eq(st.nsources, 0);
 	ck_assert_uint_eq(st.total.count, 0);
 	ck_assert_int_eq(st.total.locked_until, 0);
-	ck_assert(!state_is_locked(&st, "a", T0 + 1, &until));
+	ck_assert(!state_is_locked(&st, "a", T0 + 1, &limits, &until));
 	/* Unlocking must not reopen used codes. */
 	ck_assert_int_eq(st.last_step, 12345 * 30);
 }
@@ -573,7 +575,7 @@ START_TEST(clear_one)
 	state_fail(&st, "a", T0, &limits);
 	state_fail(&st, "b", T0, &limits);
 	state_clear(&st, "a");
-	ck_assert(!state_is_locked(&st, "a", T0 + 1, &until));
+	ck_assert(!state_is_locked(&st, "a", T0 + 1, &limits, &until));
 	ck_assert_uint_eq(count_of(&st, "a"), 0);
 	ck_assert_uint_eq(count_of(&st, "b"), 1);
 	ck_assert_uint_eq(st.total.count, 4);

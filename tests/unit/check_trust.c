@@ -363,10 +363,10 @@ START_TEST(check_dir_ok)
 	struct hg_msg msg;
 
 	unit_dir(dir, sizeof(dir));
-	ck_assert_int_eq(trust_check_dir(dir, geteuid(), &msg), 0);
+	ck_assert_int_eq(trust_check_dir(dir, geteuid(), TRUST_PUBLIC, &msg), 0);
 	/* Readable and searchable by others is fine: only writes matter. */
 	ck_assert_int_eq(chmod(dir, 0755), 0);
-	ck_assert_int_eq(trust_check_dir(dir, geteuid(), &msg), 0);
+	ck_assert_int_eq(trust_check_dir(dir, geteuid(), TRUST_PUBLIC, &msg), 0);
 }
 END_TEST
 
@@ -378,7 +378,7 @@ START_TEST(check_dir_group_writable)
 	unit_dir(dir, sizeof(dir));
 	ck_assert_int_eq(chmod(dir, 0770), 0);
 	msg.text[0] = '\0';
-	ck_assert_int_eq(trust_check_dir(dir, geteuid(), &msg),
+	ck_assert_int_eq(trust_check_dir(dir, geteuid(), TRUST_PUBLIC, &msg),
 	    HG_ERR_UNTRUSTED);
 	ck_assert_ptr_nonnull(strstr(msg.text, dir));
 }
@@ -391,7 +391,7 @@ START_TEST(check_dir_world_writable_sticky)
 
 	unit_dir(dir, sizeof(dir));
 	ck_assert_int_eq(chmod(dir, 01777), 0);
-	ck_assert_int_eq(trust_check_dir(dir, geteuid(), &msg),
+	ck_assert_int_eq(trust_check_dir(dir, geteuid(), TRUST_PUBLIC, &msg),
 	    HG_ERR_UNTRUSTED);
 }
 END_TEST
@@ -402,7 +402,7 @@ START_TEST(check_dir_wrong_owner)
 	struct hg_msg msg;
 
 	unit_dir(dir, sizeof(dir));
-	ck_assert_int_eq(trust_check_dir(dir, OTHER_UID, &msg),
+	ck_assert_int_eq(trust_check_dir(dir, OTHER_UID, TRUST_PUBLIC, &msg),
 	    HG_ERR_UNTRUSTED);
 }
 END_TEST
@@ -417,8 +417,8 @@ START_TEST(check_dir_symlink)
 	ck_assert_int_eq(mkdir(sub, 0700), 0);
 	unit_path(link, sizeof(link), dir, "link");
 	ck_assert_int_eq(symlink(sub, link), 0);
-	ck_assert_int_eq(trust_check_dir(sub, geteuid(), &msg), 0);
-	ck_assert_int_eq(trust_check_dir(link, geteuid(), &msg),
+	ck_assert_int_eq(trust_check_dir(sub, geteuid(), TRUST_PUBLIC, &msg), 0);
+	ck_assert_int_eq(trust_check_dir(link, geteuid(), TRUST_PUBLIC, &msg),
 	    HG_ERR_UNTRUSTED);
 }
 END_TEST
@@ -430,7 +430,7 @@ START_TEST(check_dir_not_a_dir)
 
 	unit_dir(dir, sizeof(dir));
 	mkfile(path, sizeof(path), dir, "f", "x", 0600);
-	ck_assert_int_eq(trust_check_dir(path, geteuid(), &msg),
+	ck_assert_int_eq(trust_check_dir(path, geteuid(), TRUST_PUBLIC, &msg),
 	    HG_ERR_UNTRUSTED);
 }
 END_TEST
@@ -442,7 +442,7 @@ START_TEST(check_dir_missing)
 
 	unit_dir(dir, sizeof(dir));
 	unit_path(path, sizeof(path), dir, "absent");
-	ck_assert_int_eq(trust_check_dir(path, geteuid(), &msg),
+	ck_assert_int_eq(trust_check_dir(path, geteuid(), TRUST_PUBLIC, &msg),
 	    HG_ERR_NOENT);
 }
 END_TEST
