@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "policy.h"
 #include "trust.h"
 
@@ -1502,40 +1503,31 @@ roles_of(const struct hg_policy *pol, const struct policy_input *in,
 	roleset_add(s, &pol->anyone);
 }
 
-/* The remote host of a decision, classified once. */
+/*
+ * The remote host of a decision, read once by addr_read(), the reader the
+ * lockout shares: local (no rhost), an address, or anything else.
+ */
 struct host {
-	enum { H_LOCAL, H_ADDR, H_NAME } kind;
-	struct pol_addr	 addr;
+	enum { H_LOCAL, H_ADDR, H_OTHER } kind;
+	struct pol_addr	 addr;		/* H_ADDR: a /32 or /128 block */
 };
 
 static void
-host_parse(const char *rhost, struct host *h)
+host_read(const char *rhost, struct host *h)
 {
-	static const unsigned char mapped[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-	};
+	struct hg_addr a;
 
 	memset(h, 0, sizeof(*h));
-	if (rhost == NULL || *rhost == '\0') {
+	if (rhost == NULL || *rhost == '\0')
 		h->kind = H_LOCAL;
-		return;
+	else if (!addr_read(rhost, &a))
+		h->kind = H_OTHER;
+	else {
+		h->kind = H_ADDR;
+		h->addr.family = a.family;
+		memcpy(h->addr.a, a.a, sizeof(h->addr.a));
+		h->addr.prefix = a.family == AF_INET ? 32 : 128;
 	}
-	/* inet_pton only parses literals: never a DNS query. */
-	h->kind = H_ADDR;
-	if (inet_pton(AF_INET, rhost, h->addr.a) == 1) {
-		h->addr.family = AF_INET;
-		return;
-	}
-	if (inet_pton(AF_INET6, rhost, h->addr.a) == 1) {
-		h->addr.family = AF_INET6;
-		if (memcmp(h->addr.a, mapped, 12) == 0) {
-			memmove(h->addr.a, h->addr.a + 12, 4);
-			memset(h->addr.a + 4, 0, 12);
-			h->addr.family = AF_INET;
-		}
-		return;
-	}
-	h->kind = H_NAME;
 }
 
 /* Does the block NET contain the address or block A? */
@@ -1555,20 +1547,22 @@ addr_within(const struct pol_addr *net, const struct pol_addr *a)
 static bool
 match_from(const struct pol_rule *rule, const struct host *h)
 {
-	struct pol_addr a;
 	size_t i;
 
 	if (rule->nfrom == 0)
 		return true;
-	if (h->kind == H_NAME)
-		return false;
-	a = h->addr;
-	a.prefix = a.family == AF_INET ? 32 : 128;
+	/*
+	 * We cannot tell where an rhost that is no address comes from
+	 * (a host name is whatever its PTR record says): fail closed.
+	 */
+	if (h->kind == H_OTHER)
+		return rule->deny;
 	for (i = 0; i < rule->nfrom; i++) {
 		if (rule->from[i].family == 0) {
 			if (h->kind == H_LOCAL)
 				return true;
-		} else if (h->kind == H_ADDR && addr_within(&rule->from[i], &a))
+		} else if (h->kind == H_ADDR &&
+		    addr_within(&rule->from[i], &h->addr))
 			return true;
 	}
 	return false;
@@ -1698,7 +1692,7 @@ policy_decide(const struct hg_policy *pol, const struct policy_input *in,
 		if (in->groups[i] == NULL)
 			return HG_ERR_INVALID;
 
-	host_parse(in->rhost, &h);
+	host_read(in->rhost, &h);
 	roles_of(pol, in, &set);
 	/*
 	 * Past ROLESET_MAX distinct roles we cannot skip repeats cheaply:
@@ -2088,6 +2082,12 @@ policy_lint(const struct hg_policy *pol, struct policy_diags *w)
 	}
 	for (i = 0; i < pol->nrules && r == 0; i++) {
 		rule = &pol->rules[i];
+		/* Fail closed surprises: say where and why (match_from). */
+		if (rule->deny && rule->nfrom > 0)
+			r = warn_at(w, pol, rule->file, rule->line, rule->col,
+			    "this deny also applies to every rhost that is not "
+			    "an address literal (a host name, as sshd passes "
+			    "with UseDNS yes), whatever its from= lists");
 		if (rule->deny)
 			continue;
 		if ((deny = shadowing_deny(pol, rule)) == NONE) {

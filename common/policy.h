@@ -130,10 +130,12 @@ struct policy_decision {
 
 /*
  * Decide IN under POL: a matching deny always wins; else a matching allow
- * permits; else deny.  Rule and file order never change the outcome.  A
- * rhost that is not an address literal matches only rules without a from=
- * condition or with from=*.  POL NULL (no valid policy) denies with
- * POLICY_REASON_INVALID.  *D is always filled, denying on any error.
+ * permits; else deny.  Rule and file order never change the outcome.
+ * IN->rhost is read by addr_read() (a zone id dropped, IPv4-mapped IPv6
+ * as IPv4, never DNS); an rhost that is still not an address literal fails
+ * closed: it matches every deny with a from= condition, and only the
+ * allows without one (or with from=*).  POL NULL (no valid policy) denies
+ * with POLICY_REASON_INVALID.  *D is always filled, denying on any error.
  * Returns 0, HG_ERR_POLICY for POL NULL, or HG_ERR_INVALID for an unusable
  * IN (no user, no time, fields out of range).
  */
@@ -169,8 +171,10 @@ void policy_groups_free(char **groups, size_t ngroups);
 /*
  * Warnings about a valid policy, as "file:line:col: warning: message":
  * roles no rule uses, users and groups unknown to NSS, allow rules that
- * can never match because a deny covers all they allow, and a policy that
- * allows no one.  Returns 0 or HG_ERR_NOMEM.
+ * can never match because a deny covers all they allow, denies with from=
+ * (which an rhost that is not an address literal meets, see
+ * policy_decide()), and a policy that allows no one.  Returns 0 or
+ * HG_ERR_NOMEM.
  */
 int policy_lint(const struct hg_policy *pol, struct policy_diags *warnings);
 

@@ -29,15 +29,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "cli.h"
 #include "cli_util.h"
 #include "conf.h"
 #include "err.h"
 #include "policy.h"
+#include "record.h"
 #include "trust.h"
 
 #define EXIT_USAGE	2
 #define OWNER		0	/* whose files we trust */
+#define SHOWN_MAX	1024	/* an outside string as printed, NUL included */
 
 struct cli {
 	const char	*config;	/* --config FILE, or NULL */
@@ -81,6 +84,24 @@ static int
 opt_config(struct cli *cli, int argc, char **argv, int *i)
 {
 	return cli_util_opt(argc, argv, i, "--config", &cli->config);
+}
+
+/*
+ * S as it may reach a terminal, in BUF of SIZE bytes: S itself when it is
+ * printable ASCII with no blank at either end, else S quoted and escaped by
+ * record_quote(), so that " 10.9.1.1" shows its blank and no control
+ * sequence from a user name or an rhost reaches the terminal.
+ */
+static const char *
+shown(const char *s, char *buf, size_t size)
+{
+	size_t len = strlen(s);
+
+	record_quote(s, buf, size);
+	if (len > 0 && s[0] != ' ' && s[len - 1] != ' ' &&
+	    strlen(buf) == len + 2 && strncmp(buf + 1, s, len) == 0)
+		return s;
+	return buf;
 }
 
 static void
@@ -137,13 +158,48 @@ print_warnings(const struct hg_policy *pol)
 
 /* --- check --------------------------------------------------------------- */
 
+/*
+ * Read the settings that check reports on.  Those named by --config, or
+ * that name the policy (no FILE), must load: 0, or -1 after a message.
+ * Beside a FILE the default settings are only looked at: a problem with
+ * them is a warning, so that checking a policy file alone still works.
+ */
+static int
+check_conf(struct cli *cli, bool required)
+{
+	struct hg_msg msg;
+
+	if (required || cli->config != NULL)
+		return cli_conf(cli, "check");
+	msg.text[0] = '\0';
+	if (conf_load(&cli->conf, 0, NULL, OWNER, &msg) != 0) {
+		cli_util_warn("check", "%s; settings not checked", msg.text);
+		return 0;
+	}
+	cli->have_conf = true;
+	return 0;
+}
+
+/* Warn about settings that leave a promise weaker than it looks. */
+static void
+check_settings(const struct hg_conf *conf)
+{
+	/* The default, kept so that root cannot be locked out remotely. */
+	if (!conf->lockout_root)
+		cli_util_warn("check", "%s: lockout_root = no: root is exempt "
+		    "from lockout, so anyone who knows root's password can "
+		    "guess root's code at the rate sshd allows; set "
+		    "lockout_root = yes, or deny root over ssh in the policy",
+		    conf->config);
+}
+
 static int
 cmd_check(struct cli *cli, int argc, char **argv)
 {
 	struct hg_policy *pol = NULL;
 	const char *path = NULL;
-	size_t files, roles, rules, warnings;
-	int i, o;
+	size_t files, roles, rules, warnings = 0;
+	int i, o, r;
 
 	for (i = 1; i < argc; i++) {
 		if ((o = opt_config(cli, argc, argv, &i)) != 0) {
@@ -154,14 +210,17 @@ cmd_check(struct cli *cli, int argc, char **argv)
 		else
 			path = argv[i];
 	}
-	if (path == NULL) {
-		if (cli_conf(cli, "check") != 0)
-			return 1;
-		path = cli->conf.policy;
-	}
-	if (load_policy(path, NULL, NULL, &pol) != 0)
+	if (check_conf(cli, path == NULL) != 0)
 		return 1;
-	warnings = print_warnings(pol);
+	if (path == NULL)
+		path = cli->conf.policy;
+	/* Settings warnings come after the policy's, and never fail it. */
+	if ((r = load_policy(path, NULL, NULL, &pol)) == 0)
+		warnings = print_warnings(pol);
+	if (cli->have_conf)
+		check_settings(&cli->conf);
+	if (r != 0)
+		return 1;
 	policy_counts(pol, &files, &roles, &rules);
 	printf("%s: valid (%zu file%s, %zu role%s, %zu rule%s, %zu "
 	    "warning%s)\n", path, files, files == 1 ? "" : "s", roles,
@@ -202,17 +261,44 @@ parse_at(const char *s, struct tm *tm)
 	return 0;
 }
 
+/* The first MAX of V's N names; ESCAPE those from outside the policy. */
 static void
-print_list(const char *const *v, size_t n, size_t shown)
+print_list(const char *const *v, size_t n, size_t max, bool escape)
 {
+	char buf[SHOWN_MAX];
 	size_t i;
 
 	if (n == 0)
 		printf("(none)");
-	for (i = 0; i < n && i < shown; i++)
-		printf("%s%s", i > 0 ? " " : "", v[i]);
-	if (n > shown)
+	for (i = 0; i < n && i < max; i++)
+		printf("%s%s", i > 0 ? " " : "",
+		    escape ? shown(v[i], buf, sizeof(buf)) : v[i]);
+	if (n > max)
 		printf(" ...");
+}
+
+/*
+ * How the decision read RHOST: with addr_read(), as policy_decide() does
+ * and as the lockout counts sources.
+ */
+static void
+print_rhost(const char *rhost)
+{
+	struct hg_addr a;
+	char buf[SHOWN_MAX], text[ADDR_TEXT_MAX];
+
+	if (rhost == NULL || *rhost == '\0') {
+		printf("rhost: none (local)\n");
+		return;
+	}
+	if (addr_read(rhost, &a)) {
+		addr_text(&a, text, sizeof(text));
+		printf("rhost: %s read as address %s\n",
+		    shown(rhost, buf, sizeof(buf)), text);
+	} else
+		printf("rhost: %s is not an address literal: matches every "
+		    "deny rule with from=, and only allow rules without "
+		    "from=\n", shown(rhost, buf, sizeof(buf)));
 }
 
 static int
@@ -227,7 +313,7 @@ cmd_explain(struct cli *cli, int argc, char **argv)
 	struct hg_msg msg;
 	struct tm tm;
 	const char *roles[32], *at = NULL, *user = NULL;
-	char **groups = NULL;
+	char **groups = NULL, qu[SHOWN_MAX], qs[SHOWN_MAX], qr[SHOWN_MAX];
 	size_t ngroups = 0, nroles;
 	time_t now;
 	int i, o, r, ret = EXIT_USAGE;
@@ -252,10 +338,14 @@ cmd_explain(struct cli *cli, int argc, char **argv)
 	}
 	if (user == NULL)
 		goto usage;
+	/* Any string is an rhost to explain; "local" means none. */
+	if (in.rhost != NULL && strcmp(in.rhost, "local") == 0)
+		in.rhost = NULL;
 	if (at != NULL) {
 		if (parse_at(at, &tm) != 0) {
 			cli_util_error("explain", "--at '%s': expected "
-			    "'YYYY-MM-DD HH:MM' (local time)", at);
+			    "'YYYY-MM-DD HH:MM' (local time)",
+			    shown(at, qr, sizeof(qr)));
 			return EXIT_USAGE;
 		}
 	} else if (time(&now) == (time_t)-1 || localtime_r(&now, &tm) ==
@@ -272,7 +362,8 @@ cmd_explain(struct cli *cli, int argc, char **argv)
 	}
 	msg.text[0] = '\0';
 	if ((r = policy_user_groups(user, &groups, &ngroups, &msg)) != 0) {
-		cli_util_error("explain", "%s", msg.text);
+		cli_util_error("explain", "%s",
+		    shown(msg.text, qr, sizeof(qr)));
 		goto out;
 	}
 	in.user = user;
@@ -288,16 +379,18 @@ cmd_explain(struct cli *cli, int argc, char **argv)
 	    policy_reason_str(d.reason));
 	if (d.file != NULL)
 		printf("rule: %s:%u: %s\n", d.file, d.line, d.text);
-	printf("user: %s\ngroups: ", user);
-	print_list((const char *const *)groups, ngroups, ngroups);
+	printf("user: %s\ngroups: ", shown(user, qu, sizeof(qu)));
+	print_list((const char *const *)groups, ngroups, ngroups, true);
 	printf("\nroles: ");
 	nroles = policy_roles_of(pol, &in, roles, 32);
-	print_list(roles, nroles, 32);
+	print_list(roles, nroles, 32, false);
 	printf("\nrequest: service=%s from=%s at=%04d-%02d-%02d %02d:%02d "
-	    "(%s) mfa=%s\n", in.service, in.rhost != NULL &&
-	    *in.rhost != '\0' ? in.rhost : "local", tm.tm_year + 1900,
+	    "(%s) mfa=%s\n", shown(in.service, qs, sizeof(qs)),
+	    in.rhost != NULL && *in.rhost != '\0' ?
+	    shown(in.rhost, qr, sizeof(qr)) : "local", tm.tm_year + 1900,
 	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 	    days[tm.tm_wday], in.mfa ? "yes" : "no");
+	print_rhost(in.rhost);
 	ret = d.allow ? 0 : 1;
  out:
 	policy_groups_free(groups, ngroups);

@@ -51,6 +51,68 @@ expect_rc 1 "explain host name"
 run "$HOSTGATE" $CONF explain nobody --service web --from 127.0.0.1
 expect_rc 0 "explain loopback address"
 
+# i9_02: explain says how it read the rhost, and an rhost that is not an
+# address literal meets the deny with from= (fail closed).
+cat >"$T/odd.conf" <<'P'
+role ops = @root
+deny  ops service=sshd from=10.9.0.0/16,fe80::/10
+allow ops service=sshd
+allow ops service=ftp from=10.0.0.0/8
+allow ops service=login from=local
+P
+printf 'policy = %s/odd.conf\n' "$T" >"$T/odd-hostgate.conf"
+ODD="--config $T/odd-hostgate.conf"
+NOLIT="is not an address literal: matches every deny rule with from=, and only allow rules without from="
+DENY2="rule: $T/odd.conf:2: deny  ops service=sshd from=10.9.0.0/16,fe80::/10"
+
+# odd_rhost LABEL RHOST RHOST_LINE: denied by line 2, read as RHOST_LINE.
+odd_rhost() {
+	run "$HOSTGATE" $ODD explain root --service sshd --from "$2"
+	expect_rc 1 "i9_02 explain $1"
+	expect_line "$T/out" "$DENY2" "i9_02 explain $1"
+	expect_line "$T/out" "$3" "i9_02 explain $1"
+}
+odd_rhost "zone id" 'fe80::1%eth0' "rhost: fe80::1%eth0 read as address fe80::1"
+odd_rhost "mapped" '::ffff:10.9.1.1' "rhost: ::ffff:10.9.1.1 read as address 10.9.1.1"
+odd_rhost "empty zone" 'fe80::1%' "rhost: fe80::1% $NOLIT"
+odd_rhost "leading zero" '010.9.1.1' "rhost: 010.9.1.1 $NOLIT"
+odd_rhost "trailing dot" '10.9.1.1.' "rhost: 10.9.1.1. $NOLIT"
+odd_rhost "host name" 'host.example' "rhost: host.example $NOLIT"
+odd_rhost "leading blank" ' 10.9.1.1' "rhost: \" 10.9.1.1\" $NOLIT"
+grep -q '^request: service=sshd from=" 10.9.1.1" at=' "$T/out" ||
+    fail "i9_02 explain leading blank: request line $(grep '^request' "$T/out")"
+
+run "$HOSTGATE" $ODD explain root --service sshd --from 10.8.1.1
+expect_rc 0 "i9_02 explain address outside"
+expect_line "$T/out" "rhost: 10.8.1.1 read as address 10.8.1.1" "i9_02 explain address outside"
+run "$HOSTGATE" $ODD explain root --service sshd
+expect_rc 0 "i9_02 explain local"
+expect_line "$T/out" "rhost: none (local)" "i9_02 explain local"
+
+# An allow with from= does not meet a host name; one without from= does.
+run "$HOSTGATE" $ODD explain root --service ftp --from host.example
+expect_rc 1 "i9_02 explain allow from= host name"
+expect_line "$T/out" "reason: no-rule" "i9_02 explain allow from= host name"
+run "$HOSTGATE" $ODD explain root --service ftp --from 10.1.1.1
+expect_rc 0 "i9_02 explain allow from= address"
+
+# --from local (the default) is no rhost, not a host name called "local".
+run "$HOSTGATE" $ODD explain root --service login --from local
+expect_rc 0 "i9_02 explain --from local"
+expect_line "$T/out" "rhost: none (local)" "i9_02 explain --from local"
+expect_line "$T/out" "reason: rule" "i9_02 explain --from local"
+run "$HOSTGATE" $ODD explain root --service login --from=
+expect_rc 0 "i9_02 explain --from= empty"
+
+# Any string is explainable, and printed escaped.
+run "$HOSTGATE" $ODD explain root --service sshd --from "$(printf 'a\033[2Jb\nc')"
+expect_rc 1 "i9_02 explain escaped rhost"
+expect_line "$T/out" "rhost: \"a\\x1b[2Jb\\nc\" $NOLIT" "i9_02 explain escaped rhost"
+expect_line "$T/out" "$DENY2" "i9_02 explain escaped rhost"
+if LC_ALL=C grep -q "$(printf '\033')" "$T/out"; then
+	fail "i9_02 explain escaped rhost: raw ESC in the output"
+fi
+
 # Usage errors, unknown users and invalid policies: exit 2.
 run "$HOSTGATE" $CONF explain no-such-user-hg
 expect_rc 2 "explain unknown user"

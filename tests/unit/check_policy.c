@@ -962,6 +962,125 @@ START_TEST(decide_empty_rhost_is_local)
 }
 END_TEST
 
+/*
+ * Issue 9 item 2: an rhost that is not an address literal must not slip
+ * past a deny with from=.  Each odd form is decided under this policy.
+ */
+static const char odd_policy[] =
+    "role ops = x\n"
+    "deny ops service=sshd from=10.9.0.0/16,fe80::/10\n"
+    "allow ops\n";
+
+/* Under odd_policy, RHOST must be denied by the deny at line 2. */
+static void
+ck_odd_denied(const char *rhost)
+{
+	struct hg_policy *pol = load_ok(odd_policy);
+	struct policy_decision d;
+
+	d = decide(pol, "x", "", "sshd", rhost, MONDAY, true);
+	ck_assert_msg(!d.allow, "rhost '%s' was allowed", rhost);
+	ck_assert_int_eq(d.reason, POLICY_REASON_RULE);
+	ck_assert_uint_eq(d.line, 2);
+	/* The deny is for sshd only: elsewhere the allow still applies. */
+	ck_assert(decide(pol, "x", "", "sudo", rhost, MONDAY, true).allow);
+	policy_free(pol);
+}
+
+START_TEST(i9_02_deny_rhost_zone_id)
+{
+	ck_odd_denied("fe80::1%eth0");
+}
+END_TEST
+
+START_TEST(i9_02_deny_rhost_empty_zone)
+{
+	ck_odd_denied("fe80::1%");
+}
+END_TEST
+
+START_TEST(i9_02_deny_rhost_leading_zero)
+{
+	ck_odd_denied("010.9.1.1");
+}
+END_TEST
+
+START_TEST(i9_02_deny_rhost_trailing_dot)
+{
+	ck_odd_denied("10.9.1.1.");
+}
+END_TEST
+
+START_TEST(i9_02_deny_rhost_leading_blank)
+{
+	ck_odd_denied(" 10.9.1.1");
+}
+END_TEST
+
+START_TEST(i9_02_deny_rhost_trailing_blank)
+{
+	ck_odd_denied("10.9.1.1 ");
+}
+END_TEST
+
+START_TEST(i9_02_deny_rhost_host_name)
+{
+	ck_odd_denied("host.example");
+	ck_odd_denied("attacker-ptr.example.net");
+}
+END_TEST
+
+/* A mapped address meets IPv4 blocks, a deny's as an allow's. */
+START_TEST(i9_02_deny_rhost_mapped_ipv4)
+{
+	ck_odd_denied("::ffff:10.9.1.1");
+}
+END_TEST
+
+/* Addresses outside the deny, and a local login, are still allowed. */
+START_TEST(i9_02_deny_rhost_outside_allowed)
+{
+	struct hg_policy *pol = load_ok(odd_policy);
+
+	ck_assert(decide(pol, "x", "", "sshd", "10.8.1.1", MONDAY,
+	    true).allow);
+	ck_assert(decide(pol, "x", "", "sshd", "2001:db8::1%eth0", MONDAY,
+	    true).allow);
+	ck_assert(decide(pol, "x", "", "sshd", "::ffff:10.8.1.1", MONDAY,
+	    true).allow);
+	ck_assert(decide(pol, "x", "", "sshd", NULL, MONDAY, true).allow);
+	ck_assert(decide(pol, "x", "", "sshd", "", MONDAY, true).allow);
+	policy_free(pol);
+}
+END_TEST
+
+/* A host name meets only allows without from= (or from=*). */
+START_TEST(i9_02_allow_rhost_host_name)
+{
+	struct hg_policy *pol = load_ok("role r = x\n"
+	    "allow r service=net from=10.0.0.0/8\n"
+	    "allow r service=open\n"
+	    "allow r service=star from=*\n"
+	    "allow r service=local from=local\n");
+	struct policy_decision d;
+
+	d = decide(pol, "x", "", "net", "host.example", MONDAY, false);
+	ck_assert(!d.allow);
+	ck_assert_int_eq(d.reason, POLICY_REASON_NO_RULE);
+	ck_assert(!decide(pol, "x", "", "net", "010.1.1.1", MONDAY,
+	    false).allow);
+	ck_assert(decide(pol, "x", "", "net", "10.1.1.1", MONDAY,
+	    false).allow);
+	ck_assert(decide(pol, "x", "", "open", "host.example", MONDAY,
+	    false).allow);
+	ck_assert(decide(pol, "x", "", "star", "host.example", MONDAY,
+	    false).allow);
+	ck_assert(!decide(pol, "x", "", "local", "host.example", MONDAY,
+	    false).allow);
+	policy_free(pol);
+}
+END_TEST
+
 /* Fri@22:00-06:00 runs from Friday night into Saturday morning. */
 START_TEST(decide_wrap_belongs_to_start_day)
 {
@@ -1135,6 +1254,11 @@ warnings_of(const char *text)
 	return out;
 }
 
+#define LINT_DENY_FROM \
+	"this deny also applies to every rhost that is not an address " \
+	"literal (a host name, as sshd passes with UseDNS yes), whatever " \
+	"its from= lists"
+
 START_TEST(lint_clean)
 {
 	ck_assert_str_eq(warnings_of("role r = root @root\nallow r "
@@ -1167,7 +1291,24 @@ START_TEST(lint_shadowed_allow)
 	    "allow a service=sudo\n"
 	    "deny all from=10.0.0.0/8 time=Mon-Fri@08:00-18:00\n"),
 	    "p.conf:3:1: warning: rule can never match: the deny at "
-	    "p.conf:5 covers all it allows");
+	    "p.conf:5 covers all it allows\n"
+	    "p.conf:5:1: warning: " LINT_DENY_FROM);
+}
+END_TEST
+
+/*
+ * Issue 9 item 2: a deny with from= also denies an rhost that is not an
+ * address literal; check says so at each such deny (from=* is no from=).
+ */
+START_TEST(i9_02_lint_deny_from_warns)
+{
+	ck_assert_str_eq(warnings_of("role a = root\nallow a\n"
+	    "deny a service=sshd from=10.9.0.0/16,fe80::/10\n"
+	    "deny a service=sudo from=*\n"
+	    "deny a service=login\n"
+	    "deny  a service=ftp from=local\n"),
+	    "p.conf:3:1: warning: " LINT_DENY_FROM "\n"
+	    "p.conf:6:1: warning: " LINT_DENY_FROM);
 }
 END_TEST
 
@@ -1437,8 +1578,8 @@ START_TEST(golden_decisions)
 	ck_assert_msg(g.nfail == 0, "%u golden failures:\n%s", g.nfail,
 	    g.failures);
 	/* The corpus must not shrink, or be skipped, unnoticed. */
-	ck_assert_uint_ge(g.policies, 13);
-	ck_assert_uint_ge(g.cases, 116);
+	ck_assert_uint_ge(g.policies, 14);
+	ck_assert_uint_ge(g.cases, 142);
 	ck_assert_uint_ge(g.bad, 48);
 	fprintf(stderr, "golden: %zu case files, %zu decisions, %zu "
 	    "malformed files\n", g.policies, g.cases, g.bad);
@@ -1526,6 +1667,16 @@ suite(void)
 	tcase_add_test(tc, decide_mapped_ipv4);
 	tcase_add_test(tc, decide_hostname_not_resolved);
 	tcase_add_test(tc, decide_empty_rhost_is_local);
+	tcase_add_test(tc, i9_02_deny_rhost_zone_id);
+	tcase_add_test(tc, i9_02_deny_rhost_empty_zone);
+	tcase_add_test(tc, i9_02_deny_rhost_leading_zero);
+	tcase_add_test(tc, i9_02_deny_rhost_trailing_dot);
+	tcase_add_test(tc, i9_02_deny_rhost_leading_blank);
+	tcase_add_test(tc, i9_02_deny_rhost_trailing_blank);
+	tcase_add_test(tc, i9_02_deny_rhost_host_name);
+	tcase_add_test(tc, i9_02_deny_rhost_mapped_ipv4);
+	tcase_add_test(tc, i9_02_deny_rhost_outside_allowed);
+	tcase_add_test(tc, i9_02_allow_rhost_host_name);
 	tcase_add_test(tc, decide_wrap_belongs_to_start_day);
 	tcase_add_test(tc, decide_no_service);
 	tcase_add_test(tc, decide_large_policy);
@@ -1546,6 +1697,7 @@ suite(void)
 	tcase_add_test(tc, lint_unknown_names);
 	tcase_add_test(tc, lint_shadowed_allow);
 	tcase_add_test(tc, lint_partial_deny);
+	tcase_add_test(tc, i9_02_lint_deny_from_warns);
 	tcase_add_test(tc, lint_allows_no_one);
 	suite_add_tcase(s, tc);
 
