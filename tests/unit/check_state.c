@@ -475,6 +475,122 @@ START_TEST(fail_total_locks_all)
 END_TEST
 
 /* A success from one source does not lift the user-wide lock. */
+/* i9_03: the per-user total does not lock a recent known-good source. */
+START_TEST(i9_03_trusted_source_spared_by_total)
+{
+	static const struct state_limits tl = {
+		.deny = 100, .deny_total = 3, .interval = 900, .unlock = 600,
+		.trust = 30 * 86400,
+	};
+	struct hg_state st;
+	long long until = 0;
+
+	fresh(&st);
+	state_success(&st, "192.0.2.10", T0, -1);
+	state_fail(&st, "a", T0 + 1, &tl);
+	state_fail(&st, "b", T0 + 2, &tl);
+	state_fail(&st, "c", T0 + 3, &tl);
+	ck_assert(state_is_locked(&st, "new", T0 + 4, &tl, &until));
+	ck_assert(!state_is_locked(&st, "192.0.2.10", T0 + 4, &tl, &until));
+}
+END_TEST
+
+START_TEST(i9_03_trusted_source_own_count_locks)
+{
+	static const struct state_limits tl = {
+		.deny = 2, .deny_total = 20, .interval = 900, .unlock = 600,
+		.trust = 30 * 86400,
+	};
+	struct hg_state st;
+	long long until = 0;
+
+	fresh(&st);
+	state_success(&st, "192.0.2.10", T0, -1);
+	state_fail(&st, "192.0.2.10", T0 + 1, &tl);
+	state_fail(&st, "192.0.2.10", T0 + 2, &tl);
+	ck_assert(state_is_locked(&st, "192.0.2.10", T0 + 3, &tl, &until));
+}
+END_TEST
+
+START_TEST(i9_03_trust_expires_and_zero_disables)
+{
+	struct state_limits tl = {
+		.deny = 100, .deny_total = 1, .interval = 900,
+		.unlock = 100 * 86400, .trust = 86400,
+	};
+	struct hg_state st;
+	long long until = 0;
+
+	fresh(&st);
+	state_success(&st, "s", T0, -1);
+	state_fail(&st, "x", T0 + 10, &tl);
+	ck_assert(!state_is_locked(&st, "s", T0 + 11, &tl, &until));
+	ck_assert(state_is_locked(&st, "s", T0 + 86400, &tl, &until));
+	tl.trust = 0;
+	ck_assert(state_is_locked(&st, "s", T0 + 11, &tl, &until));
+	/* A last login "in the future" (a hostile file) earns no trust. */
+	st.trusted[0].last = T0 + 1000;
+	tl.trust = 86400;
+	ck_assert(state_is_locked(&st, "s", T0 + 11, &tl, &until));
+}
+END_TEST
+
+START_TEST(i9_03_trusted_roundtrip_and_bound)
+{
+	struct hg_state st, back;
+	char buf[STATE_MAX_FILE];
+	size_t i;
+	int n;
+
+	fresh(&st);
+	for (i = 0; i < STATE_MAX_TRUSTED + 5; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "10.0.0.%zu", i);
+		state_success(&st, name, T0 + (long long)i, -1);
+	}
+	ck_assert_uint_eq(st.ntrusted, STATE_MAX_TRUSTED);
+	state_success(&st, "odd source#%", T0 + 100, -1);
+	n = state_format(&st, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(state_parse(&back, buf, (size_t)n, "t", NULL), 0);
+	ck_assert_uint_eq(back.ntrusted, STATE_MAX_TRUSTED);
+	for (i = 0; i < back.ntrusted; i++) {
+		ck_assert_str_eq(back.trusted[i].name, st.trusted[i].name);
+		ck_assert_int_eq(back.trusted[i].last, st.trusted[i].last);
+		/* The least recent made room: 10.0.0.0 to 10.0.0.5 are gone. */
+		ck_assert_str_ne(back.trusted[i].name, "10.0.0.0");
+	}
+}
+END_TEST
+
+/* i9_04: names that are no account: per (name, source) and per name. */
+START_TEST(i9_04_unknown_counts_like_a_user)
+{
+	static const struct state_limits tl = {
+		.deny = 3, .deny_total = 5, .interval = 900, .unlock = 600,
+	};
+	struct hg_state st;
+	long long until = 0;
+
+	fresh(&st);
+	state_unknown_fail(&st, "aaaa", "s1", T0, &tl);
+	state_unknown_fail(&st, "aaaa", "s1", T0 + 1, &tl);
+	ck_assert(!state_unknown_locked(&st, "aaaa", "s1", T0 + 2, &until));
+	state_unknown_fail(&st, "aaaa", "s1", T0 + 2, &tl);
+	ck_assert(state_unknown_locked(&st, "aaaa", "s1", T0 + 3, &until));
+	ck_assert(!state_unknown_locked(&st, "aaaa", "s2", T0 + 3, &until));
+	ck_assert(!state_unknown_locked(&st, "bbbb", "s1", T0 + 3, &until));
+	state_unknown_fail(&st, "aaaa", "s2", T0 + 3, &tl);
+	state_unknown_fail(&st, "aaaa", "s3", T0 + 4, &tl);
+	ck_assert(state_unknown_locked(&st, "aaaa", "s9", T0 + 5, &until));
+	ck_assert_int_eq(until, T0 + 4 + tl.unlock);
+	ck_assert(!state_unknown_locked(&st, "bbbb", "s9", T0 + 5, &until));
+	ck_assert(!state_unknown_locked(&st, "aaaa", "s9", T0 + 4 + tl.unlock,
+	    &until));
+}
+END_TEST
+
 START_TEST(fail_total_survives_success)
 {
 	static const struct state_limits tl = {
@@ -1006,6 +1122,11 @@ suite(void)
 	tcase_add_test(tl, clear_one);
 	tcase_add_test(tl, evict_oldest);
 	tcase_add_test(tl, evict_oldest_by_time);
+	tcase_add_test(tl, i9_03_trusted_source_spared_by_total);
+	tcase_add_test(tl, i9_03_trusted_source_own_count_locks);
+	tcase_add_test(tl, i9_03_trust_expires_and_zero_disables);
+	tcase_add_test(tl, i9_03_trusted_roundtrip_and_bound);
+	tcase_add_test(tl, i9_04_unknown_counts_like_a_user);
 	suite_add_tcase(s, tl);
 
 	tcase_add_unchecked_fixture(tk, unit_base_setup, unit_base_teardown);
