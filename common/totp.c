@@ -17,7 +17,7 @@
  * Recovery codes carry 50 random bits, so a cheap argon2id setting is
  * enough against offline guessing and keeps a login with one fast.
  */
-#define RECOVERY_OPSLIMIT	1
+#define RECOVERY_OPSLIMIT	1U
 #define RECOVERY_MEMLIMIT	(8U * 1024 * 1024)
 #define RECOVERY_HASH_BYTES	32	/* what crypto_pwhash_str() stores */
 #define RECOVERY_HASH_MAX	64	/* the longest hash a line may carry */
@@ -33,8 +33,8 @@ static const char recovery_alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
 
 /*
  * A stored recovery line, decoded: the cost and salt it was made with and
- * its hash.  Lines made by one call of totp_recovery_hash() per code with
- * one salt differ only in the hash, so one argon2id run checks them all.
+ * its hash.  Lines hashed under one salt and cost differ only in the hash,
+ * so one argon2id run checks them all.
  */
 struct recovery_line {
 	unsigned long long	 ops;
@@ -219,8 +219,8 @@ totp_seed_parse(struct hg_seed *seed, const char *user, const char *text,
 			if (recovery_decode(v, &rl) != 0) {
 				r = hg_fail(msg, HG_ERR_SEED,
 				    "%s:%u: recovery must be an argon2id hash "
-				    "'" RECOVERY_PREFIX "KiB,t=N,p=1$SALT$HASH' "
-				    "(16-byte salt, unpadded base64)", path,
+				    "'" RECOVERY_PREFIX "KiB,t=N,p=1$SALT$HASH'"
+				    " (16-byte salt, unpadded base64)", path,
 				    it.lineno);
 				goto out;
 			}
@@ -435,8 +435,8 @@ totp_recovery_match(const struct hg_seed *seed, const char *code)
 	canon[n] = '\0';
 	/*
 	 * One argon2id run per salt: one for the seeds hostgate writes, whose
-	 * codes share a salt.  A seed from before then has a salt per code
-	 * and costs one run per code, at most TOTP_MAX_RECOVERY.
+	 * codes share a salt.  A seed written before codes shared a salt has
+	 * one per code and costs a run per code, at most TOTP_MAX_RECOVERY.
 	 */
 	for (i = 0; i < seed->nrecovery && i < TOTP_MAX_RECOVERY; i++) {
 		if (recovery_decode(seed->recovery[i], &line[i]) != 0)
@@ -520,8 +520,9 @@ totp_recovery_hash(const unsigned char salt[TOTP_RECOVERY_SALT],
 	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
 	sodium_bin2base64(h64, sizeof(h64), raw, sizeof(raw),
 	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
-	snprintf(hash, crypto_pwhash_STRBYTES, RECOVERY_PREFIX "%u,t=%u,p=1$%s$%s",
-	    RECOVERY_MEMLIMIT / 1024, RECOVERY_OPSLIMIT, s64, h64);
+	snprintf(hash, crypto_pwhash_STRBYTES,
+	    RECOVERY_PREFIX "%u,t=%u,p=1$%s$%s", RECOVERY_MEMLIMIT / 1024,
+	    RECOVERY_OPSLIMIT, s64, h64);
  out:
 	sodium_memzero(raw, sizeof(raw));
 	return r;
