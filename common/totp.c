@@ -17,13 +17,102 @@
  * Recovery codes carry 50 random bits, so a cheap argon2id setting is
  * enough against offline guessing and keeps a login with one fast.
  */
-#define RECOVERY_OPSLIMIT	1
+#define RECOVERY_OPSLIMIT	1U
 #define RECOVERY_MEMLIMIT	(8U * 1024 * 1024)
-#define RECOVERY_MIN_WORK	5
+#define RECOVERY_HASH_BYTES	32	/* what crypto_pwhash_str() stores */
+#define RECOVERY_HASH_MAX	64	/* the longest hash a line may carry */
+/* Every stored line starts so; then "m=KiB,t=passes,p=1$SALT$HASH". */
+#define RECOVERY_PREFIX		"$argon2id$v=19$m="
+/* totp.h does not include sodium.h for the size: they must agree. */
+_Static_assert(TOTP_RECOVERY_SALT == crypto_pwhash_SALTBYTES,
+    "TOTP_RECOVERY_SALT is not crypto_pwhash_SALTBYTES");
 /* The most digits, leading zeros included, of a number in a seed file. */
 #define SEED_UINT_DIGITS	6
 /* Crockford's base32 alphabet: no i, l, o, u to misread. */
 static const char recovery_alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+
+/*
+ * A stored recovery line, decoded: the cost and salt it was made with and
+ * its hash.  Lines hashed under one salt and cost differ only in the hash,
+ * so one argon2id run checks them all.
+ */
+struct recovery_line {
+	unsigned long long	 ops;
+	size_t			 mem;		/* bytes */
+	unsigned char		 salt[crypto_pwhash_SALTBYTES];
+	unsigned char		 hash[RECOVERY_HASH_MAX];
+	size_t			 hash_len;
+};
+
+/* Unpadded base64 S, all of it, into OUT: 0, or -1 if not or too long. */
+static int
+b64_decode(const char *s, unsigned char *out, size_t max, size_t *len)
+{
+	return sodium_base642bin(out, max, s, strlen(s), NULL, len, NULL,
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING) == 0 ? 0 : -1;
+}
+
+/*
+ * Decode "$argon2id$v=19$m=M,t=T,p=1$SALT$HASH", the form libsodium and
+ * the argon2 tool write, with the 16-byte salt crypto_pwhash() takes.
+ * Returns 0 or HG_ERR_SEED.
+ */
+static int
+recovery_decode(const char *s, struct recovery_line *l)
+{
+	char buf[crypto_pwhash_STRBYTES], *m, *t, *salt, *hash;
+	size_t len = strlen(s), n;
+	unsigned mv, tv;
+
+	memset(l, 0, sizeof(*l));
+	if (len >= sizeof(buf) || strncmp(s, RECOVERY_PREFIX,
+	    sizeof(RECOVERY_PREFIX) - 1) != 0)
+		return HG_ERR_SEED;
+	memcpy(buf, s, len + 1);
+	m = buf + sizeof(RECOVERY_PREFIX) - 1;
+	if ((t = strstr(m, ",t=")) == NULL)
+		return HG_ERR_SEED;
+	*t = '\0';
+	t += 3;
+	if ((salt = strstr(t, ",p=1$")) == NULL)
+		return HG_ERR_SEED;
+	*salt = '\0';
+	salt += 5;
+	if ((hash = strchr(salt, '$')) == NULL)
+		return HG_ERR_SEED;
+	*hash++ = '\0';
+	if (conf_parse_uint(m, CONF_UINT_DIGITS_MAX,
+	    crypto_pwhash_MEMLIMIT_MIN / 1024, UINT_MAX, &mv) != 0 ||
+	    conf_parse_uint(t, CONF_UINT_DIGITS_MAX, crypto_pwhash_OPSLIMIT_MIN,
+	    UINT_MAX, &tv) != 0 ||
+	    b64_decode(salt, l->salt, sizeof(l->salt), &n) != 0 ||
+	    n != sizeof(l->salt) ||
+	    b64_decode(hash, l->hash, sizeof(l->hash), &l->hash_len) != 0 ||
+	    l->hash_len < crypto_pwhash_BYTES_MIN)
+		return HG_ERR_SEED;
+	l->mem = (size_t)mv * 1024;
+	l->ops = tv;
+	return 0;
+}
+
+/* Whether lines A and B were made with one salt and cost. */
+static bool
+recovery_same_salt(const struct recovery_line *a,
+    const struct recovery_line *b)
+{
+	return a->ops == b->ops && a->mem == b->mem &&
+	    a->hash_len == b->hash_len &&
+	    memcmp(a->salt, b->salt, sizeof(a->salt)) == 0;
+}
+
+/* The argon2id of CODE (LEN bytes) at L's salt and cost: L->hash_len bytes. */
+static int
+recovery_compute(const struct recovery_line *l, const char *code, size_t len,
+    unsigned char *out)
+{
+	return crypto_pwhash(out, l->hash_len, code, len, l->salt, l->ops,
+	    l->mem, crypto_pwhash_ALG_ARGON2ID13) == 0 ? 0 : HG_ERR_NOMEM;
+}
 
 const char *
 totp_alg_name(enum totp_alg alg)
@@ -91,6 +180,7 @@ totp_seed_parse(struct hg_seed *seed, const char *user, const char *text,
     size_t len, const unsigned char *key, const char *path,
     struct hg_msg *msg)
 {
+	struct recovery_line rl;
 	struct conf_lines it;
 	unsigned seen_secret = 0, seen_digits = 0, seen_period = 0;
 	unsigned seen_alg = 0, *seen;
@@ -126,11 +216,12 @@ totp_seed_parse(struct hg_seed *seed, const char *user, const char *text,
 				    it.lineno, TOTP_MAX_RECOVERY);
 				goto out;
 			}
-			if (strncmp(v, "$argon2id$", 10) != 0 ||
-			    strlen(v) >= crypto_pwhash_STRBYTES) {
+			if (recovery_decode(v, &rl) != 0) {
 				r = hg_fail(msg, HG_ERR_SEED,
-				    "%s:%u: recovery must be an argon2id hash",
-				    path, it.lineno);
+				    "%s:%u: recovery must be an argon2id hash "
+				    "'" RECOVERY_PREFIX "KiB,t=N,p=1$SALT$HASH'"
+				    " (16-byte salt, unpadded base64)", path,
+				    it.lineno);
 				goto out;
 			}
 			if ((seed->recovery[seed->nrecovery] = strdup(v)) ==
@@ -326,10 +417,14 @@ totp_verify(const struct hg_seed *seed, const char *code, time_t now,
 int
 totp_recovery_match(const struct hg_seed *seed, const char *code)
 {
-	char dummy[crypto_pwhash_STRBYTES], canon[TOTP_MAX_CODE + 1];
-	int found = HG_ERR_BAD_CODE, sink = 0;
-	size_t i, n;
+	struct recovery_line line[TOTP_MAX_RECOVERY];
+	unsigned char got[TOTP_MAX_RECOVERY][RECOVERY_HASH_MAX];
+	char canon[TOTP_MAX_CODE + 1];
+	int found = HG_ERR_BAD_CODE;
+	size_t i, j, n;
 
+	memset(line, 0, sizeof(line));
+	memset(got, 0, sizeof(got));
 	/* Recovery codes are case-insensitive and may be typed with dashes. */
 	for (i = 0, n = 0; code[i] != '\0' && n < TOTP_MAX_CODE; i++) {
 		if (code[i] == '-')
@@ -338,21 +433,37 @@ totp_recovery_match(const struct hg_seed *seed, const char *code)
 		    (char)(code[i] - 'A' + 'a') : code[i];
 	}
 	canon[n] = '\0';
-	for (i = 0; i < seed->nrecovery; i++)
-		if (crypto_pwhash_str_verify(seed->recovery[i], canon, n) == 0 &&
-		    found < 0)
-			found = (int)i;
-	/* Pad with a hash of a random code so the work hides the count. */
-	if (i < RECOVERY_MIN_WORK) {
-		char rnd[TOTP_RECOVERY_LEN + 1];
-
-		if (totp_recovery_new(rnd, dummy) == 0)
-			i++;
-		for (; i < RECOVERY_MIN_WORK; i++)
-			sink |= crypto_pwhash_str_verify(dummy, canon, n);
-		sodium_memzero(rnd, sizeof(rnd));
-		(void)sink;
+	/*
+	 * One argon2id run per salt: one for the seeds hostgate writes, whose
+	 * codes share a salt.  A seed written before codes shared a salt has
+	 * one per code and costs a run per code, at most TOTP_MAX_RECOVERY.
+	 */
+	for (i = 0; i < seed->nrecovery && i < TOTP_MAX_RECOVERY; i++) {
+		if (recovery_decode(seed->recovery[i], &line[i]) != 0)
+			goto out;	/* the parser let it in: not possible */
+		for (j = 0; j < i && !recovery_same_salt(&line[j], &line[i]);
+		    j++)
+			continue;
+		if (j < i)
+			memcpy(got[i], got[j], sizeof(got[i]));
+		else if (recovery_compute(&line[i], canon, n, got[i]) != 0)
+			goto out;
 	}
+	/* No codes: the same run on a random salt, so the work is the same. */
+	if (seed->nrecovery == 0) {
+		line[0].ops = RECOVERY_OPSLIMIT;
+		line[0].mem = RECOVERY_MEMLIMIT;
+		line[0].hash_len = RECOVERY_HASH_BYTES;
+		randombytes_buf(line[0].salt, sizeof(line[0].salt));
+		(void)recovery_compute(&line[0], canon, n, got[0]);
+	}
+	/* Every slot is compared, whatever matched, in constant time. */
+	for (i = 0; i < TOTP_MAX_RECOVERY; i++)
+		if (sodium_memcmp(got[i], line[i].hash, sizeof(got[i])) == 0 &&
+		    i < seed->nrecovery && found < 0)
+			found = (int)i;
+ out:
+	sodium_memzero(got, sizeof(got));
 	sodium_memzero(canon, sizeof(canon));
 	return found;
 }
@@ -386,17 +497,40 @@ totp_recovery_remove(const struct hg_seed *seed, size_t index, char **out,
 }
 
 int
-totp_recovery_hash(const char *code, char *hash)
+totp_recovery_hash(const unsigned char salt[TOTP_RECOVERY_SALT],
+    const char *code, char *hash)
 {
-	if (crypto_pwhash_str_alg(hash, code, strlen(code),
-	    RECOVERY_OPSLIMIT, RECOVERY_MEMLIMIT,
-	    crypto_pwhash_ALG_ARGON2ID13) != 0)
-		return HG_ERR_NOMEM;
-	return 0;
+	struct recovery_line l;
+	unsigned char raw[RECOVERY_HASH_BYTES];
+	char s64[sodium_base64_ENCODED_LEN(TOTP_RECOVERY_SALT,
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+	char h64[sodium_base64_ENCODED_LEN(sizeof(raw),
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+	int r;
+
+	memset(&l, 0, sizeof(l));
+	l.ops = RECOVERY_OPSLIMIT;
+	l.mem = RECOVERY_MEMLIMIT;
+	l.hash_len = sizeof(raw);
+	memcpy(l.salt, salt, sizeof(l.salt));
+	if ((r = recovery_compute(&l, code, strlen(code), raw)) != 0)
+		goto out;
+	/* The string crypto_pwhash_str() would write with this salt. */
+	sodium_bin2base64(s64, sizeof(s64), salt, TOTP_RECOVERY_SALT,
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+	sodium_bin2base64(h64, sizeof(h64), raw, sizeof(raw),
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+	snprintf(hash, crypto_pwhash_STRBYTES,
+	    RECOVERY_PREFIX "%u,t=%u,p=1$%s$%s", RECOVERY_MEMLIMIT / 1024,
+	    RECOVERY_OPSLIMIT, s64, h64);
+ out:
+	sodium_memzero(raw, sizeof(raw));
+	return r;
 }
 
 int
-totp_recovery_new(char code[TOTP_RECOVERY_LEN + 1], char *hash)
+totp_recovery_new(const unsigned char salt[TOTP_RECOVERY_SALT],
+    char code[TOTP_RECOVERY_LEN + 1], char *hash)
 {
 	size_t i;
 
@@ -404,5 +538,5 @@ totp_recovery_new(char code[TOTP_RECOVERY_LEN + 1], char *hash)
 		code[i] = recovery_alphabet[randombytes_uniform(
 		    sizeof(recovery_alphabet) - 1)];
 	code[i] = '\0';
-	return totp_recovery_hash(code, hash);
+	return totp_recovery_hash(salt, code, hash);
 }

@@ -14,10 +14,16 @@
 
 #define TOTP_MAX_SECRET		128	/* bytes; SHA-512 wants 64 */
 #define TOTP_MIN_SECRET		10	/* 80 bits, what older apps issued */
+/*
+ * The most recovery codes a seed may hold.  A check runs one argon2id
+ * whatever the count, so the cap only bounds the seed file and what an
+ * older seed (a salt per code) costs: one run per code.
+ */
 #define TOTP_MAX_RECOVERY	32
 #define TOTP_MAX_CODE		64	/* longest typed code considered */
 #define TOTP_MAX_FILE		(64 * 1024)
 #define TOTP_RECOVERY_LEN	10	/* characters of a generated code */
+#define TOTP_RECOVERY_SALT	16	/* crypto_pwhash_SALTBYTES */
 
 enum totp_alg { TOTP_SHA1, TOTP_SHA256, TOTP_SHA512 };
 
@@ -80,10 +86,12 @@ int totp_verify(const struct hg_seed *seed, const char *code, time_t now,
     __attribute__((warn_unused_result));
 
 /*
- * Check a normalized recovery CODE against every stored hash (and against
- * dummies up to a minimum count, so that the work does not tell how many
- * codes a user has).  Returns the index of the matching hash, or
- * HG_ERR_BAD_CODE.
+ * Check a normalized recovery CODE (case and dashes do not matter) against
+ * every stored hash in constant time.  The codes of a seed share one salt,
+ * so this runs argon2id once, and once on a random salt when there are no
+ * codes (a dummy seed): the work does not tell what the user has.  A seed
+ * written before codes shared a salt costs one run per distinct salt.
+ * Returns the index of the matching hash, or HG_ERR_BAD_CODE.
  */
 int totp_recovery_match(const struct hg_seed *seed, const char *code)
     __attribute__((warn_unused_result));
@@ -98,17 +106,23 @@ int totp_recovery_remove(const struct hg_seed *seed, size_t index,
 
 /*
  * Hash the recovery CODE (as typed at login: lower case, no dashes) into
- * HASH (room for crypto_pwhash_STRBYTES), an argon2id string at the cost
- * every recovery code uses.  Returns 0 or HG_ERR_NOMEM.
+ * HASH (room for crypto_pwhash_STRBYTES): the argon2id string
+ * crypto_pwhash_str() would write at the cost every recovery code uses,
+ * under SALT.  All codes of one seed must share one SALT (random, made once
+ * per seed), or a check costs one argon2id run per salt.
+ * Returns 0 or HG_ERR_NOMEM.
  */
-int totp_recovery_hash(const char *code, char *hash);
+int totp_recovery_hash(const unsigned char salt[TOTP_RECOVERY_SALT],
+    const char *code, char *hash) __attribute__((warn_unused_result));
 
 /*
  * Make a new recovery code: CODE gets TOTP_RECOVERY_LEN characters plus NUL,
- * HASH (room for crypto_pwhash_STRBYTES) its argon2id string.
- * Returns 0 or HG_ERR_NOMEM.
+ * HASH (room for crypto_pwhash_STRBYTES) its argon2id string under the
+ * seed's SALT, as for totp_recovery_hash().  Returns 0 or HG_ERR_NOMEM.
  */
-int totp_recovery_new(char code[TOTP_RECOVERY_LEN + 1], char *hash);
+int totp_recovery_new(const unsigned char salt[TOTP_RECOVERY_SALT],
+    char code[TOTP_RECOVERY_LEN + 1], char *hash)
+    __attribute__((warn_unused_result));
 
 /* "sha1", "sha256", "sha512". */
 const char *totp_alg_name(enum totp_alg alg);

@@ -497,15 +497,20 @@ confirm(struct enroll *e)
 	return r;
 }
 
-/* Make the recovery codes and their hashes.  0, or -1 after a message. */
+/*
+ * Make the recovery codes and their hashes, all under one new salt so that
+ * a login checks them with one argon2id run.  0, or -1 after a message.
+ */
 static int
 make_recovery(struct enroll *e)
 {
+	unsigned char salt[TOTP_RECOVERY_SALT];
 	unsigned i;
 
+	randombytes_buf(salt, sizeof(salt));
 	for (i = 0; i < e->nrecovery; i++) {
 		if ((e->hashes[i] = malloc(crypto_pwhash_STRBYTES)) == NULL ||
-		    totp_recovery_new(e->codes[i], e->hashes[i]) != 0) {
+		    totp_recovery_new(salt, e->codes[i], e->hashes[i]) != 0) {
 			cli_util_error(CMD, "out of memory");
 			return -1;
 		}

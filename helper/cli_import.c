@@ -387,6 +387,7 @@ import_ga(struct import *im)
 	struct cli_util_seed s;
 	struct hg_msg msg;
 	struct ga *ga = NULL;
+	unsigned char salt[TOTP_RECOVERY_SALT];
 	char *text = NULL, *hashes[TOTP_MAX_RECOVERY];
 	size_t len = 0, i;
 	int r, ret = CLI_EXIT_FAIL;
@@ -414,10 +415,12 @@ import_ga(struct import *im)
 	 * A scratch code is stored as the hash of exactly its 8 digits.  The
 	 * module takes an 8-digit input for a recovery code only when the
 	 * seed has 6 digits, which google-authenticator seeds always have.
+	 * One salt for all of them: a login checks them with one argon2id.
 	 */
+	randombytes_buf(salt, sizeof(salt));
 	for (i = 0; i < ga->nscratch; i++)
 		if ((hashes[i] = malloc(crypto_pwhash_STRBYTES)) == NULL ||
-		    totp_recovery_hash(ga->scratch[i], hashes[i]) != 0) {
+		    totp_recovery_hash(salt, ga->scratch[i], hashes[i]) != 0) {
 			cli_util_error(CMD, "out of memory");
 			goto out;
 		}

@@ -70,6 +70,9 @@ real_sym(const char *lib, const char *name)
 }
 
 char *crypt_rn(const char *, const char *, void *, int);
+int crypto_pwhash(unsigned char *, unsigned long long, const char *,
+    unsigned long long, const unsigned char *, unsigned long long, size_t,
+    int);
 int crypto_pwhash_str_verify(const char *, const char *, unsigned long long);
 int crypto_pwhash_str_alg(char *, const char *, unsigned long long,
     unsigned long long, size_t, int);
@@ -82,6 +85,21 @@ crypt_rn(const char *phrase, const char *setting, void *data, int size)
 	crypt_calls++;
 	*(void **)&real = real_sym("libcrypt.so.1", "crypt_rn");
 	return real != NULL ? real(phrase, setting, data, size) : NULL;
+}
+
+int
+crypto_pwhash(unsigned char *out, unsigned long long outlen, const char *pw,
+    unsigned long long len, const unsigned char *salt,
+    unsigned long long ops, size_t mem, int alg)
+{
+	int (*real)(unsigned char *, unsigned long long, const char *,
+	    unsigned long long, const unsigned char *, unsigned long long,
+	    size_t, int);
+
+	pwhash_calls++;
+	*(void **)&real = real_sym("libsodium.so.23", "crypto_pwhash");
+	return real != NULL ?
+	    real(out, outlen, pw, len, salt, ops, mem, alg) : -1;
 }
 
 int

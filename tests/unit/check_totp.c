@@ -8,6 +8,7 @@
 
 #include <sys/wait.h>
 
+#include <dlfcn.h>
 #include <stdint.h>
 
 #include "secure.h"
@@ -923,11 +924,13 @@ static const char crockford[] = "0123456789abcdefghjkmnpqrstvwxyz";
 
 START_TEST(recovery_new)
 {
+	unsigned char salt[TOTP_RECOVERY_SALT];
 	char code[TOTP_RECOVERY_LEN + 1], code2[TOTP_RECOVERY_LEN + 1];
 	char hash[crypto_pwhash_STRBYTES], hash2[crypto_pwhash_STRBYTES];
 	size_t i;
 
-	ck_assert_int_eq(totp_recovery_new(code, hash), 0);
+	randombytes_buf(salt, sizeof(salt));
+	ck_assert_int_eq(totp_recovery_new(salt, code, hash), 0);
 	ck_assert_uint_eq(strlen(code), 10);
 	for (i = 0; i < 10; i++)
 		ck_assert_ptr_nonnull(strchr(crockford, code[i]));
@@ -935,7 +938,7 @@ START_TEST(recovery_new)
 	ck_assert_int_eq(crypto_pwhash_str_verify(hash, code, strlen(code)),
 	    0);
 	/* The hash is salted and the code random. */
-	ck_assert_int_eq(totp_recovery_new(code2, hash2), 0);
+	ck_assert_int_eq(totp_recovery_new(salt, code2, hash2), 0);
 	ck_assert_str_ne(code, code2);
 	ck_assert_str_ne(hash, hash2);
 	ck_assert_int_ne(crypto_pwhash_str_verify(hash2, code, strlen(code)),
@@ -955,11 +958,13 @@ struct rec {
 static void
 rec_make(struct rec *r)
 {
+	unsigned char salt[TOTP_RECOVERY_SALT];
 	char hash[crypto_pwhash_STRBYTES];
 	size_t i;
 
+	randombytes_buf(salt, sizeof(salt));
 	for (i = 0; i < 3; i++) {
-		ck_assert_int_eq(totp_recovery_new(r->code[i], hash), 0);
+		ck_assert_int_eq(totp_recovery_new(salt, r->code[i], hash), 0);
 		snprintf(r->line[i], sizeof(r->line[i]), "recovery = %s\n",
 		    hash);
 	}
@@ -1041,10 +1046,12 @@ END_TEST
 
 START_TEST(recovery_match_none_stored)
 {
+	unsigned char salt[TOTP_RECOVERY_SALT];
 	char code[TOTP_RECOVERY_LEN + 1], hash[crypto_pwhash_STRBYTES];
 	struct hg_seed seed;
 
-	ck_assert_int_eq(totp_recovery_new(code, hash), 0);
+	randombytes_buf(salt, sizeof(salt));
+	ck_assert_int_eq(totp_recovery_new(salt, code, hash), 0);
 	parse_ok(&seed, "secret = JBSWY3DPEHPK3PXP\n");
 	ck_assert_int_eq(totp_recovery_match(&seed, code), HG_ERR_BAD_CODE);
 	totp_seed_free(&seed);
@@ -1116,12 +1123,14 @@ END_TEST
 /* The last line without a newline can be removed too. */
 START_TEST(recovery_remove_unterminated)
 {
+	unsigned char salt[TOTP_RECOVERY_SALT];
 	char code[TOTP_RECOVERY_LEN + 1], hash[crypto_pwhash_STRBYTES];
 	char text[512], *out;
 	struct hg_seed seed;
 	size_t len;
 
-	ck_assert_int_eq(totp_recovery_new(code, hash), 0);
+	randombytes_buf(salt, sizeof(salt));
+	ck_assert_int_eq(totp_recovery_new(salt, code, hash), 0);
 	snprintf(text, sizeof(text), "secret = JBSWY3DPEHPK3PXP\n"
 	    "recovery = %s", hash);
 	parse_ok(&seed, text);
@@ -1131,6 +1140,460 @@ START_TEST(recovery_remove_unterminated)
 	ck_assert_uint_eq(len, strlen(out));
 	free(out);
 	totp_seed_free(&seed);
+}
+END_TEST
+
+/* ---- i9_05: one slow hash per recovery-form attempt -------------------- */
+
+/*
+ * libsodium's argon2id entry points are interposed here (this program is
+ * linked with the core library statically and libsodium dynamically), so
+ * that a test counts the slow hashes a check runs without timing anything.
+ * A call made from inside another one is not counted again.
+ */
+static int argon2_calls, argon2_depth;
+
+static void *
+real_fn(const char *name)
+{
+	void *f = dlsym(RTLD_NEXT, name);
+
+	ck_assert_msg(f != NULL, "no %s in libsodium", name);
+	return f;
+}
+
+#define WORK(call) do {							\
+	if (argon2_depth++ == 0)					\
+		argon2_calls++;						\
+	r = call;							\
+	argon2_depth--;							\
+} while (0)
+
+int
+crypto_pwhash(unsigned char *out, unsigned long long outlen, const char *pw,
+    unsigned long long pwlen, const unsigned char *salt,
+    unsigned long long ops, size_t mem, int alg)
+{
+	int (*f)(unsigned char *, unsigned long long, const char *,
+	    unsigned long long, const unsigned char *, unsigned long long,
+	    size_t, int);
+	int r;
+
+	*(void **)&f = real_fn("crypto_pwhash");
+	WORK(f(out, outlen, pw, pwlen, salt, ops, mem, alg));
+	return r;
+}
+
+int
+crypto_pwhash_argon2id(unsigned char *out, unsigned long long outlen,
+    const char *pw, unsigned long long pwlen, const unsigned char *salt,
+    unsigned long long ops, size_t mem, int alg)
+{
+	int (*f)(unsigned char *, unsigned long long, const char *,
+	    unsigned long long, const unsigned char *, unsigned long long,
+	    size_t, int);
+	int r;
+
+	*(void **)&f = real_fn("crypto_pwhash_argon2id");
+	WORK(f(out, outlen, pw, pwlen, salt, ops, mem, alg));
+	return r;
+}
+
+int
+crypto_pwhash_str(char out[crypto_pwhash_STRBYTES], const char *pw,
+    unsigned long long pwlen, unsigned long long ops, size_t mem)
+{
+	int (*f)(char *, const char *, unsigned long long, unsigned long long,
+	    size_t);
+	int r;
+
+	*(void **)&f = real_fn("crypto_pwhash_str");
+	WORK(f(out, pw, pwlen, ops, mem));
+	return r;
+}
+
+int
+crypto_pwhash_str_alg(char out[crypto_pwhash_STRBYTES], const char *pw,
+    unsigned long long pwlen, unsigned long long ops, size_t mem, int alg)
+{
+	int (*f)(char *, const char *, unsigned long long, unsigned long long,
+	    size_t, int);
+	int r;
+
+	*(void **)&f = real_fn("crypto_pwhash_str_alg");
+	WORK(f(out, pw, pwlen, ops, mem, alg));
+	return r;
+}
+
+int
+crypto_pwhash_argon2id_str(char out[crypto_pwhash_STRBYTES],
+    const char *pw, unsigned long long pwlen, unsigned long long ops,
+    size_t mem)
+{
+	int (*f)(char *, const char *, unsigned long long, unsigned long long,
+	    size_t);
+	int r;
+
+	*(void **)&f = real_fn("crypto_pwhash_argon2id_str");
+	WORK(f(out, pw, pwlen, ops, mem));
+	return r;
+}
+
+int
+crypto_pwhash_str_verify(const char str[crypto_pwhash_STRBYTES],
+    const char *pw, unsigned long long pwlen)
+{
+	int (*f)(const char *, const char *, unsigned long long);
+	int r;
+
+	*(void **)&f = real_fn("crypto_pwhash_str_verify");
+	WORK(f(str, pw, pwlen));
+	return r;
+}
+
+int
+crypto_pwhash_argon2id_str_verify(const char str[crypto_pwhash_STRBYTES],
+    const char *pw, unsigned long long pwlen)
+{
+	int (*f)(const char *, const char *, unsigned long long);
+	int r;
+
+	*(void **)&f = real_fn("crypto_pwhash_argon2id_str_verify");
+	WORK(f(str, pw, pwlen));
+	return r;
+}
+
+/* totp_recovery_match(SEED, CODE), and the slow hashes it ran in *WORK. */
+static int
+counted_match(const struct hg_seed *seed, const char *code, int *work)
+{
+	int r;
+
+	argon2_calls = 0;
+	r = totp_recovery_match(seed, code);
+	*work = argon2_calls;
+	return r;
+}
+
+/*
+ * An argon2id string for CODE under SALT at the cost hostgate's codes use
+ * (m=8192 KiB, t=1, p=1), built here from libsodium's raw function and its
+ * base64, not by totp.c; libsodium's own verifier must accept it.
+ */
+static void
+shared_line(const unsigned char salt[crypto_pwhash_SALTBYTES],
+    const char *code, char *out, size_t size)
+{
+	unsigned char h[32];
+	char s64[sodium_base64_ENCODED_LEN(crypto_pwhash_SALTBYTES,
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+	char h64[sodium_base64_ENCODED_LEN(sizeof(h),
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+
+	ck_assert_int_eq(crypto_pwhash(h, sizeof(h), code, strlen(code), salt,
+	    1, 8192U * 1024, crypto_pwhash_ALG_ARGON2ID13), 0);
+	sodium_bin2base64(s64, sizeof(s64), salt, crypto_pwhash_SALTBYTES,
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+	sodium_bin2base64(h64, sizeof(h64), h, sizeof(h),
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+	snprintf(out, size, "$argon2id$v=19$m=8192,t=1,p=1$%s$%s", s64, h64);
+	ck_assert_int_eq(crypto_pwhash_str_verify(out, code, strlen(code)),
+	    0);
+}
+
+/* 32 codes under one salt, and seed text holding the first N of them. */
+struct many {
+	char	code[32][TOTP_RECOVERY_LEN + 1];
+	char	line[32][crypto_pwhash_STRBYTES];
+	char	text[32 * (crypto_pwhash_STRBYTES + 16) + 64];
+};
+
+static void
+many_make(struct many *m)
+{
+	unsigned char salt[crypto_pwhash_SALTBYTES];
+	size_t i;
+
+	randombytes_buf(salt, sizeof(salt));
+	for (i = 0; i < 32; i++) {
+		snprintf(m->code[i], sizeof(m->code[i]), "rc%08zu", i);
+		shared_line(salt, m->code[i], m->line[i], sizeof(m->line[i]));
+	}
+}
+
+static void
+many_seed(struct many *m, size_t n, struct hg_seed *seed)
+{
+	size_t i, len;
+
+	len = (size_t)snprintf(m->text, sizeof(m->text),
+	    "secret = JBSWY3DPEHPK3PXP\n");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(m->text + len, sizeof(m->text) - len,
+		    "recovery = %s\n", m->line[i]);
+	parse_ok(seed, m->text);
+	ck_assert_uint_eq(seed->nrecovery, n);
+}
+
+/* 0, 1, 5 or 32 stored codes: one slow hash, right or wrong. */
+START_TEST(i9_05_work_same_for_0_1_5_32_codes)
+{
+	static const size_t counts[] = { 0, 1, 5, 32 };
+	struct hg_seed seed;
+	struct many *m = malloc(sizeof(*m));
+	char seen[256];
+	size_t k, n = 0;
+	int work, right, all_one = 1;
+
+	ck_assert_ptr_nonnull(m);
+	many_make(m);
+	for (k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+		many_seed(m, counts[k], &seed);
+		ck_assert_int_eq(counted_match(&seed, "wrongcode1", &work),
+		    HG_ERR_BAD_CODE);
+		right = 1;
+		if (counts[k] > 0)
+			ck_assert_int_eq(counted_match(&seed,
+			    m->code[counts[k] - 1], &right),
+			    (int)counts[k] - 1);
+		all_one &= work == 1 && right == 1;
+		n += (size_t)snprintf(seen + n, sizeof(seen) - n,
+		    " %zu codes: wrong %d, right %d;", counts[k], work, right);
+		totp_seed_free(&seed);
+	}
+	ck_assert_msg(all_one, "hashes per check:%s", seen);
+	free(m);
+}
+END_TEST
+
+/* The dummy seed of an unknown or seedless user: the same one hash. */
+START_TEST(i9_05_work_dummy_seed)
+{
+	struct hg_seed seed;
+	int work;
+
+	totp_seed_dummy(&seed);
+	ck_assert_int_eq(counted_match(&seed, "wrongcode1", &work),
+	    HG_ERR_BAD_CODE);
+	ck_assert_int_eq(work, 1);
+	ck_assert_int_eq(counted_match(&seed, "", &work), HG_ERR_BAD_CODE);
+	ck_assert_int_eq(work, 1);
+	totp_seed_free(&seed);
+}
+END_TEST
+
+/* A right code (first, middle, last line) costs what a wrong one does. */
+START_TEST(i9_05_work_match_equals_wrong)
+{
+	struct hg_seed seed;
+	struct many *m = malloc(sizeof(*m));
+	int work;
+
+	ck_assert_ptr_nonnull(m);
+	many_make(m);
+	many_seed(m, 5, &seed);
+	ck_assert_int_eq(counted_match(&seed, "RC000-00000", &work), 0);
+	ck_assert_int_eq(work, 1);
+	ck_assert_int_eq(counted_match(&seed, m->code[2], &work), 2);
+	ck_assert_int_eq(work, 1);
+	ck_assert_int_eq(counted_match(&seed, m->code[4], &work), 4);
+	ck_assert_int_eq(work, 1);
+	ck_assert_int_eq(counted_match(&seed, m->code[5], &work),
+	    HG_ERR_BAD_CODE);
+	ck_assert_int_eq(work, 1);
+	totp_seed_free(&seed);
+	free(m);
+}
+END_TEST
+
+/*
+ * A seed written before codes shared a salt (one salt per line) keeps its
+ * codes; its check costs one hash per distinct salt, at most
+ * TOTP_MAX_RECOVERY.
+ */
+START_TEST(i9_05_legacy_salts_still_match)
+{
+	unsigned char salt[crypto_pwhash_SALTBYTES];
+	char old[3][crypto_pwhash_STRBYTES], shared[2][crypto_pwhash_STRBYTES];
+	char text[2048];
+	struct hg_seed seed;
+	int work;
+
+	ck_assert_int_eq(crypto_pwhash_str_alg(old[0], "oldcode000", 10, 1,
+	    8192U * 1024, crypto_pwhash_ALG_ARGON2ID13), 0);
+	ck_assert_int_eq(crypto_pwhash_str_alg(old[1], "oldcode111", 10, 1,
+	    8192U * 1024, crypto_pwhash_ALG_ARGON2ID13), 0);
+	ck_assert_int_eq(crypto_pwhash_str_alg(old[2], "oldcode222", 10, 1,
+	    8192U * 1024, crypto_pwhash_ALG_ARGON2ID13), 0);
+	snprintf(text, sizeof(text), "secret = JBSWY3DPEHPK3PXP\n"
+	    "recovery = %s\nrecovery = %s\nrecovery = %s\n", old[0], old[1],
+	    old[2]);
+	parse_ok(&seed, text);
+	ck_assert_int_eq(counted_match(&seed, "oldcode000", &work), 0);
+	ck_assert_int_eq(work, 3);
+	ck_assert_int_eq(counted_match(&seed, "oldcode222", &work), 2);
+	ck_assert_int_eq(work, 3);
+	ck_assert_int_eq(counted_match(&seed, "oldcode333", &work),
+	    HG_ERR_BAD_CODE);
+	ck_assert_int_eq(work, 3);
+	totp_seed_free(&seed);
+
+	/* Two lines under one salt and one old line: two hashes. */
+	randombytes_buf(salt, sizeof(salt));
+	shared_line(salt, "newcode000", shared[0], sizeof(shared[0]));
+	shared_line(salt, "newcode111", shared[1], sizeof(shared[1]));
+	snprintf(text, sizeof(text), "secret = JBSWY3DPEHPK3PXP\n"
+	    "recovery = %s\nrecovery = %s\nrecovery = %s\n", shared[0], old[1],
+	    shared[1]);
+	parse_ok(&seed, text);
+	ck_assert_int_eq(counted_match(&seed, "newcode111", &work), 2);
+	ck_assert_int_eq(work, 2);
+	ck_assert_int_eq(counted_match(&seed, "oldcode111", &work), 1);
+	ck_assert_int_eq(work, 2);
+	ck_assert_int_eq(counted_match(&seed, "oldcode000", &work),
+	    HG_ERR_BAD_CODE);
+	ck_assert_int_eq(work, 2);
+	totp_seed_free(&seed);
+}
+END_TEST
+
+/* More codes than TOTP_MAX_RECOVERY: the seed is refused at that line. */
+START_TEST(i9_05_cap_33_codes_refused)
+{
+	struct many *m = malloc(sizeof(*m));
+	char *text;
+	size_t i, len, size = 40 * (crypto_pwhash_STRBYTES + 16);
+
+	ck_assert_int_eq(TOTP_MAX_RECOVERY, 32);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(text = malloc(size));
+	many_make(m);
+	len = (size_t)snprintf(text, size, "secret = JBSWY3DPEHPK3PXP\n");
+	for (i = 0; i < 33; i++)
+		len += (size_t)snprintf(text + len, size - len,
+		    "recovery = %s\n", m->line[i % 32]);
+	expect_text_error(text, 34);
+	free(text);
+	free(m);
+}
+END_TEST
+
+/*
+ * Lines the one-hash check cannot read are refused when the seed is read,
+ * at their line, rather than silently never matching.
+ */
+static void
+expect_bad_recovery(const char *hash)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "secret = JBSWY3DPEHPK3PXP\n"
+	    "recovery = %s\n", hash);
+	expect_text_error(text, 2);
+}
+
+START_TEST(i9_05_seed_recovery_malformed)
+{
+	/* Salt "c2FsdHNhbHRzYWx0c2FsdA" is 16 bytes, the hash 32. */
+	static const char good[] = "$argon2id$v=19$m=8192,t=1,p=1$"
+	    "c2FsdHNhbHRzYWx0c2FsdA$"
+	    "DrGMPN0XnhyKo5rz8b2dR7mxyq0eBZjI7RpmDk6Lqqo";
+	char text[512];
+	struct hg_seed seed;
+
+	snprintf(text, sizeof(text), "secret = JBSWY3DPEHPK3PXP\n"
+	    "recovery = %s\n", good);
+	parse_ok(&seed, text);
+	totp_seed_free(&seed);
+	expect_bad_recovery("$argon2id$v=19$m=8192,t=1,p=2$"
+	    "c2FsdHNhbHRzYWx0c2FsdA$"
+	    "DrGMPN0XnhyKo5rz8b2dR7mxyq0eBZjI7RpmDk6Lqqo");
+	expect_bad_recovery("$argon2id$v=16$m=8192,t=1,p=1$"
+	    "c2FsdHNhbHRzYWx0c2FsdA$"
+	    "DrGMPN0XnhyKo5rz8b2dR7mxyq0eBZjI7RpmDk6Lqqo");
+	expect_bad_recovery("$argon2id$v=19$m=8192,t=0,p=1$"
+	    "c2FsdHNhbHRzYWx0c2FsdA$"
+	    "DrGMPN0XnhyKo5rz8b2dR7mxyq0eBZjI7RpmDk6Lqqo");
+	expect_bad_recovery("$argon2id$v=19$m=-8192,t=1,p=1$"
+	    "c2FsdHNhbHRzYWx0c2FsdA$"
+	    "DrGMPN0XnhyKo5rz8b2dR7mxyq0eBZjI7RpmDk6Lqqo");
+	/* An 8-byte salt, a salt with base64 padding, a bad character. */
+	expect_bad_recovery("$argon2id$v=19$m=8192,t=1,p=1$"
+	    "c2FsdHNhbHQ$"
+	    "DrGMPN0XnhyKo5rz8b2dR7mxyq0eBZjI7RpmDk6Lqqo");
+	expect_bad_recovery("$argon2id$v=19$m=8192,t=1,p=1$"
+	    "c2FsdHNhbHRzYWx0c2FsdA==$"
+	    "DrGMPN0XnhyKo5rz8b2dR7mxyq0eBZjI7RpmDk6Lqqo");
+	expect_bad_recovery("$argon2id$v=19$m=8192,t=1,p=1$"
+	    "c2FsdHNhbHRzYWx0c2Fsd!$"
+	    "DrGMPN0XnhyKo5rz8b2dR7mxyq0eBZjI7RpmDk6Lqqo");
+	/* No hash, a short hash, something after it. */
+	expect_bad_recovery("$argon2id$v=19$m=8192,t=1,p=1$"
+	    "c2FsdHNhbHRzYWx0c2FsdA");
+	expect_bad_recovery("$argon2id$v=19$m=8192,t=1,p=1$"
+	    "c2FsdHNhbHRzYWx0c2FsdA$DrGMPN0Xnhy");
+	expect_bad_recovery("$argon2id$v=19$m=8192,t=1,p=1$"
+	    "c2FsdHNhbHRzYWx0c2FsdA$"
+	    "DrGMPN0XnhyKo5rz8b2dR7mxyq0eBZjI7RpmDk6Lqqo$x");
+}
+END_TEST
+
+/*
+ * What totp_recovery_new() and totp_recovery_hash() write under one salt:
+ * libsodium's own verifier accepts each string for its code only; the
+ * strings share their parameters and salt; a seed of them matches each
+ * code once, with one hash, and the line goes when it is used.
+ */
+START_TEST(i9_05_hash_shared_salt_oracle)
+{
+	unsigned char salt[TOTP_RECOVERY_SALT];
+	char code[6][TOTP_RECOVERY_LEN + 1], hash[6][crypto_pwhash_STRBYTES];
+	char text[2048], *out, *p;
+	struct hg_seed seed, again;
+	struct hg_msg msg;
+	size_t i, j, len, plen;
+	int work;
+
+	randombytes_buf(salt, sizeof(salt));
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(totp_recovery_new(salt, code[i], hash[i]), 0);
+	/* A google-authenticator scratch code: 8 digits, hashed as typed. */
+	strcpy(code[5], "23456789");
+	ck_assert_int_eq(totp_recovery_hash(salt, code[5], hash[5]), 0);
+	ck_assert_ptr_nonnull(p = strrchr(hash[0], '$'));
+	plen = (size_t)(p - hash[0]) + 1;
+	ck_assert_int_eq(strncmp(hash[0], "$argon2id$v=19$m=8192,t=1,p=1$",
+	    30), 0);
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(strncmp(hash[i], hash[0], plen), 0);
+		ck_assert_uint_eq(strlen(hash[i]), plen + 43);
+		for (j = 0; j < 6; j++)
+			ck_assert_int_eq(crypto_pwhash_str_verify(hash[i],
+			    code[j], strlen(code[j])) == 0, i == j);
+	}
+	len = (size_t)snprintf(text, sizeof(text),
+	    "secret = JBSWY3DPEHPK3PXP\n");
+	for (i = 0; i < 6; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    "recovery = %s\n", hash[i]);
+	parse_ok(&seed, text);
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(counted_match(&seed, code[i], &work), (int)i);
+		ck_assert_int_eq(work, 1);
+	}
+	/* Used: the line goes, the code no longer matches, the rest do. */
+	ck_assert_int_eq(totp_recovery_remove(&seed, 5, &out, &len), 0);
+	ck_assert_int_eq(totp_seed_parse(&again, "alice", out, len, NULL,
+	    SEED_PATH, &msg), 0);
+	ck_assert_uint_eq(again.nrecovery, 5);
+	ck_assert_int_eq(counted_match(&again, code[5], &work),
+	    HG_ERR_BAD_CODE);
+	ck_assert_int_eq(work, 1);
+	ck_assert_int_eq(counted_match(&again, code[4], &work), 4);
+	totp_seed_free(&again);
+	totp_seed_free(&seed);
+	sodium_memzero(out, len);
+	free(out);
 }
 END_TEST
 
@@ -1221,6 +1684,13 @@ suite(void)
 	tcase_add_test(tr, recovery_remove_middle);
 	tcase_add_test(tr, recovery_remove_last);
 	tcase_add_test(tr, recovery_remove_unterminated);
+	tcase_add_test(tr, i9_05_work_same_for_0_1_5_32_codes);
+	tcase_add_test(tr, i9_05_work_dummy_seed);
+	tcase_add_test(tr, i9_05_work_match_equals_wrong);
+	tcase_add_test(tr, i9_05_legacy_salts_still_match);
+	tcase_add_test(tr, i9_05_cap_33_codes_refused);
+	tcase_add_test(tr, i9_05_seed_recovery_malformed);
+	tcase_add_test(tr, i9_05_hash_shared_salt_oracle);
 	suite_add_tcase(s, tr);
 	return s;
 }
