@@ -46,6 +46,7 @@ struct import {
 	struct hg_conf	 conf;
 	unsigned char	 key[SECURE_KEY_BYTES];
 	bool		 have_key;
+	char		 shown[CLI_SHOWN_MAX];	/* the input's path, escaped */
 };
 
 static void
@@ -437,8 +438,8 @@ import_ga(struct import *im)
 		goto out;
 	}
 	printf("%s: imported from %s: TOTP, SHA1, 6 digits, %u s period, "
-	    "%zu scratch code%s as recovery codes (%s).\n", im->user, im->ga,
-	    ga->period, ga->nscratch, ga->nscratch == 1 ? "" : "s",
+	    "%zu scratch code%s as recovery codes (%s).\n", im->user,
+	    im->shown, ga->period, ga->nscratch, ga->nscratch == 1 ? "" : "s",
 	    stored_as(im));
 	if (ga->window != 0)
 		printf("%s: note: WINDOW_SIZE %u is not carried over: hostgate "
@@ -596,7 +597,7 @@ oath_line(struct oath_run *run, unsigned lineno, const char *type,
 		goto out;
 	}
 	printf("%s: imported from %s:%u: TOTP, SHA1, %u digits, %u s period "
-	    "(%s).\n", user, path, lineno, t->digits, t->period,
+	    "(%s).\n", user, im->shown, lineno, t->digits, t->period,
 	    stored_as(im));
 	if (run->nseen == run->cap) {
 		size_t cap = run->cap == 0 ? 16 : run->cap * 2;
@@ -707,6 +708,8 @@ cli_import(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	if (cli_util_conf(CMD, im.config, &im.conf) != 0)
 		return CLI_EXIT_FAIL;
+	cli_util_printable(im.ga != NULL ? im.ga : im.oath, im.shown,
+	    sizeof(im.shown));
 	r = im.ga != NULL ? import_ga(&im) : import_oath(&im);
 	conf_free(&im.conf);
 	sodium_memzero(&im, sizeof(im));

@@ -27,14 +27,14 @@
 #define CMD		"status"
 #define USAGE		"hostgate status [USER] [--config FILE]"
 
-/* One line of the table. */
+/* One line of the table; strings from files are shown escaped. */
 struct row {
-	char	user[CLI_USER_MAX + 1];
+	char	user[CLI_SHOWN_MAX];
 	char	seed[8];
 	char	totp[24];
 	char	recovery[8];
 	char	last[24];
-	char	source[STATE_MAX_SOURCE_LEN + 1];
+	char	source[CLI_SHOWN_MAX];
 	char	fails[24];
 	char	until[24];
 };
@@ -82,18 +82,6 @@ add_row(struct table *t)
 	return &t->v[t->n++];
 }
 
-/* A source name as seen on a terminal: unprintable bytes become '?'. */
-static void
-printable(char *dst, size_t size, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src[i] != '\0' && i + 1 < size; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 ||
-		    (unsigned char)src[i] >= 0x7f ? '?' : src[i];
-	dst[i] = '\0';
-}
-
 static void
 fails_cols(struct row *r, const struct state_fails *f, long long now,
     unsigned interval)
@@ -127,7 +115,7 @@ user_rows(struct table *t, const struct hg_conf *conf, const char *user,
 	int ret = 0, e;
 
 	memset(&first, 0, sizeof(first));
-	snprintf(first.user, sizeof(first.user), "%s", user);
+	cli_util_printable(user, first.user, sizeof(first.user));
 	msg.text[0] = '\0';
 	e = totp_seed_load(&seed, conf->secrets_dir, user, 0, key, &msg);
 	if (e == 0) {
@@ -185,7 +173,8 @@ user_rows(struct table *t, const struct hg_conf *conf, const char *user,
 			return -1;
 		if (i == 0 && first.source[0] == '\0')
 			*r = first;
-		printable(r->source, sizeof(r->source), st.sources[i].name);
+		cli_util_printable(st.sources[i].name, r->source,
+		    sizeof(r->source));
 		fails_cols(r, &st.sources[i].fails, now,
 		    conf->lockout_interval);
 	}

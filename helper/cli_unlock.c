@@ -117,6 +117,7 @@ find_source(struct hg_state *st, const char *name)
 static void
 list_sources(const struct hg_state *st)
 {
+	char shown[CLI_SHOWN_MAX];
 	size_t i;
 
 	if (st->nsources == 0) {
@@ -125,7 +126,8 @@ list_sources(const struct hg_state *st)
 	}
 	fprintf(stderr, "  sources with failures:");
 	for (i = 0; i < st->nsources; i++)
-		fprintf(stderr, " %s", st->sources[i].name);
+		fprintf(stderr, " %s", cli_util_printable(st->sources[i].name,
+		    shown, sizeof(shown)));
 	fputc('\n', stderr);
 }
 
@@ -141,7 +143,7 @@ cli_unlock(int argc, char **argv)
 	struct state_source *s;
 	struct stat sb;
 	const char *config = NULL, *user = NULL, *source = NULL;
-	char path[PATH_MAX], when[32];
+	char path[PATH_MAX], when[32], shown[CLI_SHOWN_MAX];
 	long long now = (long long)time(NULL), until;
 	unsigned cleared;
 	int a, o, fd = -1, ret = CLI_EXIT_FAIL;
@@ -228,7 +230,8 @@ cli_unlock(int argc, char **argv)
 	fd = -1;
 	if (source != NULL)
 		printf("%s: cleared %u failure%s from %s.\n", user, cleared,
-		    cleared == 1 ? "" : "s", source);
+		    cleared == 1 ? "" : "s", cli_util_printable(source, shown,
+		    sizeof(shown)));
 	else
 		printf("%s: cleared the lockout state of every source "
 		    "(%u failure%s in all).\n", user, cleared,
