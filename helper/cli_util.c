@@ -375,6 +375,14 @@ cli_util_parse_alg(const char *s, enum totp_alg *alg)
 	return 0;
 }
 
+unsigned
+cli_util_step_period(int loaded, const struct hg_seed *seed)
+{
+	if (loaded == 0)
+		return seed->period;
+	return loaded == HG_ERR_NO_SEED ? 30 : CLI_PERIOD_MAX;
+}
+
 void
 cli_util_fmt_time(char *buf, size_t size, long long t)
 {

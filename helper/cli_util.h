@@ -171,6 +171,18 @@ size_t cli_util_secret_len(enum totp_alg alg);
  */
 int cli_util_parse_alg(const char *s, enum totp_alg *alg);
 
+/* The longest period a seed may have (totp.c). */
+#define CLI_PERIOD_MAX	3600
+
+/*
+ * The period to judge a user's stored step by (state_step_ahead()), given
+ * how totp_seed_load() ended (LOADED) and SEED: the seed's own; 30 s when
+ * the user has no seed; CLI_PERIOD_MAX when the seed cannot be read, so
+ * that unlock never takes a step the seed could still accept (a code just
+ * used) for a clock problem.
+ */
+unsigned cli_util_step_period(int loaded, const struct hg_seed *seed);
+
 /*
  * Write the time T (seconds since the epoch) into BUF of SIZE bytes as
  * local "YYYY-MM-DD HH:MM:SS", or as "@T" when it cannot be shown so.
