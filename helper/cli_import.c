@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,7 @@ struct import {
 	struct hg_conf	 conf;
 	unsigned char	 key[SECURE_KEY_BYTES];
 	bool		 have_key;
+	char		 shown[CLI_SHOWN_MAX];	/* the input's path, escaped */
 };
 
 static void
@@ -107,18 +109,23 @@ parse_args(struct import *im, int argc, char **argv)
 }
 
 /*
- * Read the input file PATH (at most INPUT_MAX bytes, a regular file, not
- * through a final symlink) into a new NUL-terminated buffer.  These files
- * belong to the users or to root; their trust is not ours to decide, but
- * root must not be led to block on a FIFO or read a device.
+ * Read the input file PATH (at most INPUT_MAX bytes) into a new
+ * NUL-terminated buffer.  What it holds becomes a seed that logs its user
+ * in, so whoever can write it could enroll a code of their own: it must be
+ * a regular file, not reached through a final symlink, owned by root or
+ * by USER (the one user a google-authenticator file is for; NULL for a
+ * users file, which is root's), and not writable by group or others.
+ * O_NONBLOCK: root must not be led to block on a FIFO.
  */
 static int
-read_input(const char *path, char **bufp, size_t *lenp)
+read_input(const char *path, const char *user, char **bufp, size_t *lenp)
 {
+	struct passwd pw, *pwp = NULL;
 	struct stat st;
 	struct hg_msg msg;
-	char *buf = NULL;
+	char *buf = NULL, pwbuf[4096], shown[CLI_SHOWN_MAX];
 	size_t len = 0;
+	uid_t owner = 0;
 	int fd, r = -1;
 
 	*bufp = NULL;
@@ -129,8 +136,29 @@ read_input(const char *path, char **bufp, size_t *lenp)
 		    "is a symbolic link" : strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		cli_util_error(CMD, "%s: not a regular file", path);
+	if (fstat(fd, &st) != 0) {
+		cli_util_error(CMD, "%s: fstat: %s", path, strerror(errno));
+		goto out;
+	}
+	/* The user's own file is as good as root's. */
+	if (user != NULL && st.st_uid != 0 && getpwnam_r(user, &pw, pwbuf,
+	    sizeof(pwbuf), &pwp) == 0 && pwp != NULL && pw.pw_uid == st.st_uid)
+		owner = st.st_uid;
+	msg.text[0] = '\0';
+	if (trust_check_fd(fd, path, TRUST_PUBLIC, owner, &msg) != 0) {
+		cli_util_error(CMD, "%s; nothing imported", msg.text);
+		/* The fix, for a file that can be one (not a device). */
+		if (S_ISREG(st.st_mode) && st.st_uid != owner)
+			fprintf(stderr, "  it must belong to root%s%s: chown %s "
+			    "%s\n", user != NULL ? " or to " : "",
+			    user != NULL ? user : "", user != NULL ? user :
+			    "root", cli_util_printable(path, shown,
+			    sizeof(shown)));
+		if (S_ISREG(st.st_mode) &&
+		    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+			fprintf(stderr, "  only its owner may write to it: "
+			    "chmod go-w %s\n", cli_util_printable(path, shown,
+			    sizeof(shown)));
 		goto out;
 	}
 	msg.text[0] = '\0';
@@ -393,7 +421,7 @@ import_ga(struct import *im)
 	int r, ret = CLI_EXIT_FAIL;
 
 	memset(hashes, 0, sizeof(hashes));
-	if (read_input(im->ga, &text, &len) != 0)
+	if (read_input(im->ga, im->user, &text, &len) != 0)
 		goto out;
 	if ((ga = calloc(1, sizeof(*ga))) == NULL) {
 		cli_util_error(CMD, "out of memory");
@@ -440,8 +468,8 @@ import_ga(struct import *im)
 		goto out;
 	}
 	printf("%s: imported from %s: TOTP, SHA1, 6 digits, %u s period, "
-	    "%zu scratch code%s as recovery codes (%s).\n", im->user, im->ga,
-	    ga->period, ga->nscratch, ga->nscratch == 1 ? "" : "s",
+	    "%zu scratch code%s as recovery codes (%s).\n", im->user,
+	    im->shown, ga->period, ga->nscratch, ga->nscratch == 1 ? "" : "s",
 	    stored_as(im));
 	if (ga->window != 0)
 		printf("%s: note: WINDOW_SIZE %u is not carried over: hostgate "
@@ -599,7 +627,7 @@ oath_line(struct oath_run *run, unsigned lineno, const char *type,
 		goto out;
 	}
 	printf("%s: imported from %s:%u: TOTP, SHA1, %u digits, %u s period "
-	    "(%s).\n", user, path, lineno, t->digits, t->period,
+	    "(%s).\n", user, im->shown, lineno, t->digits, t->period,
 	    stored_as(im));
 	if (run->nseen == run->cap) {
 		size_t cap = run->cap == 0 ? 16 : run->cap * 2;
@@ -634,7 +662,7 @@ import_oath(struct import *im)
 
 	memset(&run, 0, sizeof(run));
 	run.im = im;
-	if (read_input(im->oath, &text, &len) != 0)
+	if (read_input(im->oath, NULL, &text, &len) != 0)
 		goto out;
 	if (im->user != NULL && cli_util_user_known(CMD, im->user) != 0)
 		goto out;
@@ -710,6 +738,8 @@ cli_import(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	if (cli_util_conf(CMD, im.config, &im.conf) != 0)
 		return CLI_EXIT_FAIL;
+	cli_util_printable(im.ga != NULL ? im.ga : im.oath, im.shown,
+	    sizeof(im.shown));
 	r = im.ga != NULL ? import_ga(&im) : import_oath(&im);
 	conf_free(&im.conf);
 	sodium_memzero(&im, sizeof(im));

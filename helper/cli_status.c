@@ -2,7 +2,8 @@
  * "hostgate status [USER]": one table of the users that have a seed or
  * lockout state: the seed (sealed, plain, none), its parameters, recovery
  * codes left, the last successful login, and failures and locks per source.
- * It only reads: no lock is taken and no file is created.
+ * A replay step ahead of the clock is marked, and explained below the
+ * table.  It only reads: no lock is taken and no file is created.
  */
 #include "config.h"
 
@@ -27,16 +28,17 @@
 #define CMD		"status"
 #define USAGE		"hostgate status [USER] [--config FILE]"
 
-/* One line of the table. */
+/* One line of the table; strings from files are shown escaped. */
 struct row {
-	char	user[CLI_USER_MAX + 1];
-	char	seed[8];
-	char	totp[24];
-	char	recovery[8];
-	char	last[24];
-	char	source[STATE_MAX_SOURCE_LEN + 1];
-	char	fails[24];
-	char	until[24];
+	char		user[CLI_SHOWN_MAX];
+	char		seed[8];
+	char		totp[24];
+	char		recovery[8];
+	char		last[24];
+	char		source[CLI_SHOWN_MAX];
+	char		fails[24];
+	char		until[24];
+	long long	ahead;		/* a step ahead of the clock, or -1 */
 };
 
 struct table {
@@ -79,19 +81,8 @@ add_row(struct table *t)
 		t->v = v;
 	}
 	memset(&t->v[t->n], 0, sizeof(t->v[0]));
+	t->v[t->n].ahead = -1;
 	return &t->v[t->n++];
-}
-
-/* A source name as seen on a terminal: unprintable bytes become '?'. */
-static void
-printable(char *dst, size_t size, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src[i] != '\0' && i + 1 < size; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 ||
-		    (unsigned char)src[i] >= 0x7f ? '?' : src[i];
-	dst[i] = '\0';
 }
 
 static void
@@ -124,12 +115,15 @@ user_rows(struct table *t, const struct hg_conf *conf, const char *user,
 	struct hg_msg msg;
 	struct row *r, first;
 	size_t i;
+	unsigned period;
 	int ret = 0, e;
 
 	memset(&first, 0, sizeof(first));
-	snprintf(first.user, sizeof(first.user), "%s", user);
+	first.ahead = -1;
+	cli_util_printable(user, first.user, sizeof(first.user));
 	msg.text[0] = '\0';
 	e = totp_seed_load(&seed, conf->secrets_dir, user, 0, key, &msg);
+	period = cli_util_step_period(e, &seed);
 	if (e == 0) {
 		snprintf(first.seed, sizeof(first.seed), "%s",
 		    seed.sealed ? "sealed" : "plain");
@@ -165,6 +159,12 @@ user_rows(struct table *t, const struct hg_conf *conf, const char *user,
 		    st.last_success);
 	else
 		snprintf(first.last, sizeof(first.last), "never");
+	/* Every valid code reads as a replay until the step is cleared. */
+	if (state_step_ahead(&st, now, conf->totp_window, period)) {
+		first.ahead = st.last_step;
+		strncat(first.totp, "!", sizeof(first.totp) -
+		    strlen(first.totp) - 1);
+	}
 	/* All sources together first, when anything was counted. */
 	if (st.total.count > 0 || st.total.locked_until > now) {
 		snprintf(first.source, sizeof(first.source), "(all)");
@@ -185,7 +185,8 @@ user_rows(struct table *t, const struct hg_conf *conf, const char *user,
 			return -1;
 		if (i == 0 && first.source[0] == '\0')
 			*r = first;
-		printable(r->source, sizeof(r->source), st.sources[i].name);
+		cli_util_printable(st.sources[i].name, r->source,
+		    sizeof(r->source));
 		fails_cols(r, &st.sources[i].fails, now,
 		    conf->lockout_interval);
 	}
@@ -218,6 +219,25 @@ print_table(const struct table *t)
 	for (i = 0; i < t->n; i++)
 		for (c = 0; c < NCOLS; c++)
 			print_cell(column(&t->v[i], c), c, w[c]);
+}
+
+/* Below the table: what a '!' in the TOTP column means, and the cure. */
+static void
+print_ahead(const struct table *t)
+{
+	char when[32];
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->v[i].ahead < 0)
+			continue;
+		cli_util_fmt_time(when, sizeof(when), t->v[i].ahead);
+		printf("! %s: the last accepted code's time step (%s) is ahead "
+		    "of the clock: the clock went back (or was ahead at that "
+		    "login), and every code until then is refused as a "
+		    "replay; 'hostgate unlock %s' clears it.\n", t->v[i].user,
+		    when, t->v[i].user);
+	}
 }
 
 /* Merge two sorted name lists into one without duplicates. */
@@ -344,8 +364,10 @@ cli_status(int argc, char **argv)
 	}
 	if (nall == 0)
 		printf("No users with a seed or lockout state.\n");
-	else
+	else {
 		print_table(&t);
+		print_ahead(&t);
+	}
 	ret = trouble ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 	goto out;
  nomem:

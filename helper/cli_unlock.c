@@ -4,7 +4,11 @@
  * flight writes the old counts back), and record an audit event.
  *
  * The replay state (the last accepted time step) is kept: unlocking must
- * never make a used code valid again.
+ * never make a used code valid again.  The one exception is a step more
+ * than totp_window steps ahead of the clock, left by a clock that went
+ * back: until the clock catches up, every valid code reads as a replay.
+ * "unlock USER" clears it (only such a step: one within the window is a
+ * code just used); "--source" does not touch the user as a whole.
  */
 #include "config.h"
 
@@ -22,11 +26,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "cli.h"
 #include "cli_util.h"
 #include "record.h"
 #include "state.h"
 #include "submit.h"
+#include "totp.h"
 
 #define CMD		"unlock"
 #define USAGE		"hostgate unlock USER [--source SRC] [--config FILE]"
@@ -62,7 +69,7 @@ admin_name(char *buf, size_t size)
  */
 static int
 audit_unlock(const struct hg_conf *conf, const char *user,
-    const char *source)
+    const char *source, bool step)
 {
 	struct hg_record r, reply;
 	struct hg_msg msg;
@@ -84,8 +91,8 @@ audit_unlock(const struct hg_conf *conf, const char *user,
 	}
 	snprintf(r.result, sizeof(r.result), "allow");
 	snprintf(r.reason, sizeof(r.reason), "ok");
-	snprintf(r.rule, sizeof(r.rule), "source=%s",
-	    source != NULL ? source : "*");
+	snprintf(r.rule, sizeof(r.rule), "source=%s%s",
+	    source != NULL ? source : "*", step ? " future-step" : "");
 	msg.text[0] = '\0';
 	if (submit_send(conf->audit_socket, RECORD_T_RECORD, &r,
 	    SUBMIT_TIMEOUT_MS, &reply, &msg) == 0)
@@ -117,6 +124,7 @@ find_source(struct hg_state *st, const char *name)
 static void
 list_sources(const struct hg_state *st)
 {
+	char shown[CLI_SHOWN_MAX];
 	size_t i;
 
 	if (st->nsources == 0) {
@@ -125,8 +133,43 @@ list_sources(const struct hg_state *st)
 	}
 	fprintf(stderr, "  sources with failures:");
 	for (i = 0; i < st->nsources; i++)
-		fprintf(stderr, " %s", st->sources[i].name);
+		fprintf(stderr, " %s", cli_util_printable(st->sources[i].name,
+		    shown, sizeof(shown)));
 	fputc('\n', stderr);
+}
+
+/*
+ * Whether the stored step of USER is ahead of the clock at NOW.  The seed
+ * is read only for its period (cli_util_step_period()).
+ */
+static bool
+step_ahead(const struct hg_conf *conf, const char *user,
+    const struct hg_state *st, long long now)
+{
+	unsigned char key[SECURE_KEY_BYTES];
+	struct hg_seed seed;
+	struct hg_msg msg;
+	bool have, created, ahead;
+	int r;
+
+	/* Not ahead of now: within the window whatever the period. */
+	if (st->last_step <= now)
+		return false;
+	if (cli_util_key(CMD, conf->seed_key, false, key, &have,
+	    &created) != 0)
+		have = false;
+	msg.text[0] = '\0';
+	r = totp_seed_load(&seed, conf->secrets_dir, user, 0, have ? key :
+	    NULL, &msg);
+	if (r != 0 && r != HG_ERR_NO_SEED)
+		cli_util_warn(CMD, "%s; the replay step is judged with the "
+		    "longest period, %d s", msg.text, CLI_PERIOD_MAX);
+	ahead = state_step_ahead(st, now, conf->totp_window,
+	    cli_util_step_period(r, &seed));
+	if (r == 0)
+		totp_seed_free(&seed);
+	sodium_memzero(key, sizeof(key));
+	return ahead;
 }
 
 /*
@@ -141,10 +184,11 @@ cli_unlock(int argc, char **argv)
 	struct state_source *s;
 	struct stat sb;
 	const char *config = NULL, *user = NULL, *source = NULL;
-	char path[PATH_MAX], when[32];
-	long long now = (long long)time(NULL), until;
+	char path[PATH_MAX], when[32], shown[CLI_SHOWN_MAX];
+	long long now = (long long)time(NULL), until, step = -1;
 	struct state_limits limits;
 	unsigned cleared;
+	bool lockout = false;
 	int a, o, fd = -1, ret = CLI_EXIT_FAIL;
 
 	for (a = 1; a < argc; a++) {
@@ -211,8 +255,11 @@ cli_unlock(int argc, char **argv)
 		}
 		cleared = s->fails.count;
 	} else {
-		if (st.nsources == 0 && st.total.count == 0 &&
-		    st.total.locked_until == 0) {
+		lockout = st.nsources > 0 || st.total.count > 0 ||
+		    st.total.locked_until != 0;
+		if (step_ahead(&conf, user, &st, now))
+			step = st.last_step;
+		if (!lockout && step < 0) {
 			printf("%s: no failures recorded; nothing to clear.\n",
 			    user);
 			ret = CLI_EXIT_OK;
@@ -221,6 +268,8 @@ cli_unlock(int argc, char **argv)
 		cleared = st.total.count;
 	}
 	state_clear(&st, source);
+	if (step >= 0)
+		st.last_step = -1;
 	if (state_save(conf.state_dir, user, &st, &msg) != 0) {
 		cli_util_error(CMD, "%s; nothing changed", msg.text);
 		goto out;
@@ -229,11 +278,18 @@ cli_unlock(int argc, char **argv)
 	fd = -1;
 	if (source != NULL)
 		printf("%s: cleared %u failure%s from %s.\n", user, cleared,
-		    cleared == 1 ? "" : "s", source);
-	else
+		    cleared == 1 ? "" : "s", cli_util_printable(source, shown,
+		    sizeof(shown)));
+	else if (lockout)
 		printf("%s: cleared the lockout state of every source "
 		    "(%u failure%s in all).\n", user, cleared,
 		    cleared == 1 ? "" : "s");
+	if (step >= 0) {
+		cli_util_fmt_time(when, sizeof(when), step);
+		printf("%s: cleared the replay step (%s): it was ahead of the "
+		    "clock, which went back (or was ahead at that login), and "
+		    "made every code a replay.\n", user, when);
+	}
 	/* Clearing one source leaves the user's total as it was. */
 	state_limits_of(&conf, &limits);
 	if (source != NULL &&
@@ -244,7 +300,7 @@ cli_unlock(int argc, char **argv)
 		    user, when, user);
 	}
 	ret = CLI_EXIT_OK;
-	if (audit_unlock(&conf, user, source) != 0 &&
+	if (audit_unlock(&conf, user, source, step >= 0) != 0 &&
 	    conf.audit == CONF_AUDIT_REQUIRED)
 		ret = CLI_EXIT_FAIL;
  out:

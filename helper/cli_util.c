@@ -24,14 +24,57 @@
 #include "state.h"
 #include "trust.h"
 
+/* Write byte C into OUT as shown on a terminal; returns its length. */
+static size_t
+shown_char(unsigned char c, char out[5])
+{
+	if (c == '\\') {
+		memcpy(out, "\\\\", 2);
+		return 2;
+	}
+	if (c < 0x20 || c >= 0x7f) {
+		snprintf(out, 5, "\\x%02x", c);
+		return 4;
+	}
+	out[0] = (char)c;
+	return 1;
+}
+
+const char *
+cli_util_printable(const char *s, char *buf, size_t size)
+{
+	const char *p;
+	char esc[5];
+	size_t n = 0, len, total = 0, room;
+
+	for (p = s; *p != '\0'; p++)
+		total += shown_char((unsigned char)*p, esc);
+	/* A string cut short needs room for "..." too. */
+	room = total < size ? size - 1 : size - 4;
+	for (p = s; *p != '\0'; p++) {
+		len = shown_char((unsigned char)*p, esc);
+		if (n + len > room) {
+			memcpy(buf + n, "...", 3);
+			n += 3;
+			break;
+		}
+		memcpy(buf + n, esc, len);
+		n += len;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 static void
 vmessage(const char *cmd, const char *kind, const char *fmt, va_list ap)
 {
+	char text[4096], shown[4 * sizeof(text)];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
 	fflush(stdout);
-	fprintf(stderr, "hostgate: %s%s%s", cmd != NULL ? cmd : "",
-	    cmd != NULL ? ": " : "", kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "hostgate: %s%s%s%s\n", cmd != NULL ? cmd : "",
+	    cmd != NULL ? ": " : "", kind,
+	    cli_util_printable(text, shown, sizeof(shown)));
 }
 
 void
@@ -330,6 +373,14 @@ cli_util_parse_alg(const char *s, enum totp_alg *alg)
 	else
 		return -1;
 	return 0;
+}
+
+unsigned
+cli_util_step_period(int loaded, const struct hg_seed *seed)
+{
+	if (loaded == 0)
+		return seed->period;
+	return loaded == HG_ERR_NO_SEED ? 30 : CLI_PERIOD_MAX;
 }
 
 void

@@ -21,13 +21,31 @@
 /* The longest user name a seed file may be named after (as the module). */
 #define CLI_USER_MAX	256
 
-/* "hostgate: CMD: MESSAGE" on stderr. */
+/*
+ * "hostgate: CMD: MESSAGE" on stderr, MESSAGE shown as by
+ * cli_util_printable(): it names user names, sources and paths, which
+ * come from files and arguments.  Pass its arguments raw: escaped first,
+ * they would be escaped twice.
+ */
 void cli_util_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* "hostgate: CMD: warning: MESSAGE" on stderr. */
+/* "hostgate: CMD: warning: MESSAGE" on stderr, as cli_util_error(). */
 void cli_util_warn(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Room for a 255-byte string (a source) shown by cli_util_printable(). */
+#define CLI_SHOWN_MAX	1024
+
+/*
+ * The one filter for stored and user-supplied strings on their way to a
+ * terminal (user names, sources, rhosts, paths): write S into BUF (SIZE
+ * bytes, at least 4) with every byte outside printable ASCII as "\xNN"
+ * and '\' as "\\", so that no escape sequence reaches the terminal and
+ * no string can forge a line.  A string that does not fit is cut and ends
+ * in "...".  Returns BUF, to be used as a printf argument.
+ */
+const char *cli_util_printable(const char *s, char *buf, size_t size);
 
 /*
  * Match option NAME at argv[*I], as "NAME VALUE" or "NAME=VALUE".
@@ -152,6 +170,18 @@ size_t cli_util_secret_len(enum totp_alg alg);
  * Returns 0 or -1.
  */
 int cli_util_parse_alg(const char *s, enum totp_alg *alg);
+
+/* The longest period a seed may have (totp.c). */
+#define CLI_PERIOD_MAX	3600
+
+/*
+ * The period to judge a user's stored step by (state_step_ahead()), given
+ * how totp_seed_load() ended (LOADED) and SEED: the seed's own; 30 s when
+ * the user has no seed; CLI_PERIOD_MAX when the seed cannot be read, so
+ * that unlock never takes a step the seed could still accept (a code just
+ * used) for a clock problem.
+ */
+unsigned cli_util_step_period(int loaded, const struct hg_seed *seed);
 
 /*
  * Write the time T (seconds since the epoch) into BUF of SIZE bytes as

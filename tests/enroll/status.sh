@@ -72,7 +72,8 @@ t3=$(( $(date +%s) + 90 ))
 hg_pam -T $t3 -r 192.0.2.2 -a 'st pw' -a "$(hg_code "$sec" $t3)" hgtest "$u"
 expect "auth: PAM_SUCCESS" "the other source logs in now"
 hgc status "$u"
-expect_out cout "^$u +plain +sha1/6/30 +0 +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} +- +0 +-$" "status: nothing left"
+# The login at t3 (90 s ahead) may leave its step ahead of the clock: '!'.
+expect_out cout "^$u +plain +sha1/6/30!? +0 +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} +- +0 +-$" "status: nothing left"
 # The replay state survives an unlock: the last code stays used.
 hg_pam -T $t3 -r 192.0.2.7 -a 'st pw' -a "$(hg_code "$sec" $t3)" hgtest "$u"
 expect "auth: PAM_AUTH_ERR" "a used code stays used after unlock"
