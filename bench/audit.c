@@ -375,6 +375,7 @@ decisions(struct lat *helper, struct lat *local)
 	snprintf(r.service, sizeof(r.service), "sshd");
 	snprintf(r.rhost, sizeof(r.rhost), "10.1.2.3");
 	snprintf(r.factors, sizeof(r.factors), "password,totp");
+	policy_stamp(policy, r.policy);
 	/* One to warm up (the helper loads the policy once). */
 	if (submit_send(sock, RECORD_T_DECIDE, &r, TIMEOUT_MS, &reply,
 	    &msg) != 0 || strcmp(reply.result, "allow") != 0)

@@ -182,4 +182,20 @@ int policy_lint(const struct hg_policy *pol, struct policy_diags *warnings);
 void policy_counts(const struct hg_policy *pol, size_t *files,
     size_t *roles, size_t *rules);
 
+/* The identity of a policy as policy_stamp() writes it: hex, NUL. */
+#define POLICY_STAMP_HEX	64
+
+/*
+ * The identity of the policy whose main file is PATH, as it is now: a
+ * BLAKE2b-256 digest, as POLICY_STAMP_HEX hex digits and a NUL in OUT, over
+ * PATH itself and what lstat says about the main file, its include
+ * directory and every entry in it (inode, owner, mode, size, mtime and
+ * ctime to the nanosecond).  So a different path, or any edit,
+ * replacement, addition or removal of a file, gives a different identity.
+ * It reads no file contents and never fails: what cannot be examined is
+ * part of the digest too (a stamp that will not last).  The module and
+ * hostgated compute it alike to tell whether they mean the same policy.
+ */
+void policy_stamp(const char *path, char out[POLICY_STAMP_HEX + 1]);
+
 #endif /* HG_POLICY_H */

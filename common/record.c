@@ -318,12 +318,22 @@ record_syslog_line(const struct hg_record *r, char *buf, size_t size)
 		putf(&o, " duration=%lld", r->duration);
 }
 
-/* Wire tags: one per field.  Numbers travel as decimal strings. */
+/*
+ * Wire tags: one per field.  Numbers travel as decimal strings.  New tags
+ * go at the end: a frame without them stays a valid frame.
+ */
 enum tag {
 	TAG_SEQ = 1, TAG_TS, TAG_DURATION, TAG_HOST, TAG_EVENT, TAG_SERVICE,
 	TAG_USER, TAG_RUSER, TAG_RHOST, TAG_TTY, TAG_RESULT, TAG_PAM,
-	TAG_REASON, TAG_RULE, TAG_FACTORS, TAG_MAX
+	TAG_REASON, TAG_RULE, TAG_FACTORS, TAG_POLICY, TAG_MAX
 };
+
+/* Whether a frame of TYPE carries TAG: the policy only asks a decision. */
+static bool
+tag_in(enum record_type type, int tag)
+{
+	return tag != TAG_POLICY || type == RECORD_T_DECIDE;
+}
 
 /* Where each string tag lives in a record, and its room. */
 static char *
@@ -343,6 +353,7 @@ tag_field(struct hg_record *r, int tag, size_t *room)
 	case TAG_REASON:	return F(reason);
 	case TAG_RULE:		return F(rule);
 	case TAG_FACTORS:	return F(factors);
+	case TAG_POLICY:	return F(policy);
 	}
 #undef F
 	return NULL;
@@ -395,6 +406,8 @@ record_encode(enum record_type type, const struct hg_record *r,
 		const long long *n = tag_number(&copy, tag);
 		const char *s;
 
+		if (!tag_in(type, tag))
+			continue;
 		if (n != NULL) {
 			if (*n < 0)
 				continue;
@@ -446,7 +459,7 @@ record_decode(const unsigned char *buf, size_t len, enum record_type *type,
 
 		/* A field header must fit before its length is used. */
 		if (len - i < 3 || tag < 1 || tag >= TAG_MAX ||
-		    (seen & (1U << tag)) != 0)
+		    (seen & (1U << tag)) != 0 || !tag_in(*type, tag))
 			return HG_ERR_INVALID;
 		seen |= 1U << tag;
 		n = (size_t)buf[i + 1] << 8 | buf[i + 2];

@@ -16,6 +16,13 @@
  * RECORD_WIRE_MAX; u8 version (1); u8 type; then fields, each u8 tag,
  * u16 length (big-endian), that many bytes (no NUL).  Every tag at most
  * once, only known tags, and the fields end exactly at the frame's end.
+ * Tags 1-15 are the record's fields (seq ... factors); tag 16, the
+ * identity of the policy the module would load (policy_stamp()), belongs
+ * to RECORD_T_DECIDE frames only and is refused in any other.  A frame
+ * without it is still a valid version 1 frame: hostgated answers such a
+ * decision request with a REPLY without a seq and with reason
+ * RECORD_REASON_OTHER_POLICY, as it does for an identity that is not the
+ * one of the policy it holds.
  */
 #ifndef HG_RECORD_H
 #define HG_RECORD_H
@@ -30,6 +37,10 @@
 #define RECORD_WIRE_MAX		4096	/* longest frame after its length */
 #define RECORD_WIRE_VERSION	1
 #define RECORD_FIELD_MAX	256	/* bytes in any one string field */
+#define RECORD_POLICY_MAX	65	/* policy identity: 64 hex and NUL */
+
+/* A REPLY's reason when hostgated will not decide for that policy. */
+#define RECORD_REASON_OTHER_POLICY	"other-policy"
 
 /* Frame types. */
 enum record_type {
@@ -56,6 +67,8 @@ struct hg_record {
 	char		reason[32];	/* stable reason code */
 	char		rule[RECORD_FIELD_MAX];	/* "file:line" or "" */
 	char		factors[64];	/* "password,totp" or "" */
+	/* A decision request: the policy the module would load (no JSON). */
+	char		policy[RECORD_POLICY_MAX];
 };
 
 /* Reset R to an empty record (pid, uid, duration -1). */
@@ -102,7 +115,8 @@ void record_quote(const char *in, char *out, size_t size);
 
 /*
  * Encode R as a frame of TYPE into BUF (SIZE bytes, at least
- * RECORD_WIRE_MAX + 4).  A reply carries seq, result, pam, reason and rule.
+ * RECORD_WIRE_MAX + 4).  A reply carries seq, result, pam, reason and rule;
+ * R->policy travels in a RECORD_T_DECIDE frame only.
  * Returns the frame's length or HG_ERR_TOOLONG.
  */
 int record_encode(enum record_type type, const struct hg_record *r,
@@ -112,8 +126,9 @@ int record_encode(enum record_type type, const struct hg_record *r,
  * Decode the frame BUF of LEN bytes (length prefix included) into *TYPE
  * and R (pid and uid are not on the wire: the receiver sets them).
  * Returns 0, or HG_ERR_INVALID for anything malformed: a wrong length,
- * version or type, an unknown or repeated tag, a string with a NUL or too
- * long for its field, a bad number, or bytes left over.
+ * version or type, an unknown or repeated tag, a tag its type does not
+ * carry, a string with a NUL or too long for its field, a bad number, or
+ * bytes left over.
  */
 int record_decode(const unsigned char *buf, size_t len,
     enum record_type *type, struct hg_record *r);

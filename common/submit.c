@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <sodium.h>
 
 #include "submit.h"
+#include "trust.h"
 
 static long long
 now_ms(void)
@@ -46,6 +48,65 @@ wait_fd(int fd, short events, long long deadline)
 	}
 }
 
+/*
+ * Is the socket PATH's directory one that only root controls?  Otherwise
+ * anyone who can write there could put their own socket in its place.
+ */
+static int
+trusted_dir(const char *path, struct hg_msg *msg)
+{
+	struct hg_msg why = { "" };
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (slash == NULL)
+		return hg_fail(msg, HG_ERR_UNTRUSTED, "%s: audit_socket must "
+		    "be an absolute path; not using the helper", path);
+	n = slash == path ? 1 : (size_t)(slash - path);
+	if (n >= sizeof(dir))
+		return hg_fail(msg, HG_ERR_IO, "%s: socket path too long",
+		    path);
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	switch (trust_check_dir(dir, 0, &why)) {
+	case 0:
+		return 0;
+	case HG_ERR_UNTRUSTED:
+		return hg_fail(msg, HG_ERR_UNTRUSTED, "%s: not using the "
+		    "helper: its directory is not trusted (%s); make %s a "
+		    "directory owned by root that group and others cannot "
+		    "write to (chown root %s; chmod 0755 %s)", path, why.text,
+		    dir, dir, dir);
+	default:
+		/* Missing: no helper, the usual case when it is down. */
+		return hg_fail(msg, HG_ERR_IO, "%s", why.text);
+	}
+}
+
+/*
+ * Is the peer on FD root?  The kernel says who listens (SO_PEERCRED);
+ * anyone else may have answered anything.
+ */
+static int
+trusted_peer(int fd, const char *path, struct hg_msg *msg)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	    len != sizeof(cred))
+		return hg_fail(msg, HG_ERR_IO, "%s: SO_PEERCRED: %s", path,
+		    strerror(errno));
+	if (cred.uid != 0)
+		return hg_fail(msg, HG_ERR_UNTRUSTED, "%s: not using the "
+		    "helper: the process listening there (pid %ld) runs as "
+		    "uid %lu, not root; stop it, remove the socket and start "
+		    "hostgated as root (systemctl restart hostgated)", path,
+		    (long)cred.pid, (unsigned long)cred.uid);
+	return 0;
+}
+
 int
 submit_send(const char *path, enum record_type type,
     const struct hg_record *r, int timeout_ms, struct hg_record *reply,
@@ -60,6 +121,7 @@ submit_send(const char *path, enum record_type type,
 	ssize_t n;
 	int fd, len, rc;
 
+	record_init(reply);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun.sun_path))
@@ -68,15 +130,22 @@ submit_send(const char *path, enum record_type type,
 	strcpy(sun.sun_path, path);
 	if ((len = record_encode(type, r, buf, sizeof(buf))) < 0)
 		return hg_fail(msg, HG_ERR_IO, "record too large to send");
+	if ((rc = trusted_dir(path, msg)) != 0)
+		return rc;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return hg_fail(msg, HG_ERR_IO, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 &&
-	    (errno != EAGAIN && errno != EINPROGRESS)) {
+	/*
+	 * A Unix socket connects at once or not at all (EAGAIN: its queue
+	 * is full), so that the peer is known before anything is sent.
+	 */
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
 		rc = hg_fail(msg, HG_ERR_IO, "%s: connect: %s", path,
 		    strerror(errno));
 		goto out;
 	}
+	if ((rc = trusted_peer(fd, path, msg)) != 0)
+		goto out;
 	while (sent < (size_t)len) {
 		if ((rc = wait_fd(fd, POLLOUT, deadline)) != 0)
 			goto fail;
@@ -111,7 +180,17 @@ submit_send(const char *path, enum record_type type,
 	}
 	if (have != (size_t)need ||
 	    record_decode(buf, have, &rtype, reply) != 0 ||
-	    rtype != RECORD_T_REPLY || reply->seq <= 0) {
+	    rtype != RECORD_T_REPLY) {
+		rc = hg_fail(msg, HG_ERR_IO, "%s: a malformed reply", path);
+		goto out;
+	}
+	if (reply->seq <= 0 && type == RECORD_T_DECIDE &&
+	    strcmp(reply->reason, RECORD_REASON_OTHER_POLICY) == 0) {
+		rc = hg_fail(msg, HG_ERR_POLICY, "%s: the helper does not hold "
+		    "the policy named in the request", path);
+		goto out;
+	}
+	if (reply->seq <= 0) {
 		/* A reply without a seq: the helper refused the record. */
 		rc = hg_fail(msg, HG_ERR_IO, "%s: the helper refused the "
 		    "record%s%s", path, reply->reason[0] ? ": " : "",

@@ -16,8 +16,18 @@
  * Send R as a frame of TYPE (RECORD_T_RECORD or RECORD_T_DECIDE) to the
  * helper listening on SOCKET and wait at most TIMEOUT_MS for its reply,
  * which is decoded into REPLY (seq, and for a decision result, pam, reason
- * and rule).  Never raises SIGPIPE.  Returns 0, HG_ERR_IO (no helper, it
- * failed or refused) or HG_ERR_TIMEOUT.
+ * and rule).  Never raises SIGPIPE.
+ *
+ * Only root's helper is used: SOCKET's directory must be owned by root
+ * and not writable by group or others (trust_check_dir()), and the peer
+ * that listens must be root (SO_PEERCRED), both checked before anything is
+ * sent; else MSG names the socket and the fix.
+ *
+ * Returns 0 (stored: REPLY has its seq), HG_ERR_POLICY (a decision the
+ * helper declined, storing nothing, because it does not hold the policy
+ * R->policy names: decide and send the record as a RECORD_T_RECORD),
+ * HG_ERR_UNTRUSTED (the directory or the peer is not root's), HG_ERR_IO (no
+ * helper, it failed or refused) or HG_ERR_TIMEOUT.
  */
 int submit_send(const char *socket, enum record_type type,
     const struct hg_record *r, int timeout_ms, struct hg_record *reply,

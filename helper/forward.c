@@ -87,6 +87,18 @@ cursor_load(const char *path)
 	return seq;
 }
 
+bool
+forward_cursor_ok(const char *text, size_t len)
+{
+	long long seq;
+	int n = 0;
+
+	return len > 6 && memchr(text, '\0', len) == NULL &&
+	    strncmp(text, "seq = ", 6) == 0 && text[6] >= '0' &&
+	    text[6] <= '9' && sscanf(text + 6, "%lld%n", &seq, &n) == 1 &&
+	    (size_t)n + 7 == len && text[6 + n] == '\n';
+}
+
 static void
 cursor_save(struct forward *fw)
 {
@@ -433,7 +445,7 @@ forward_start(const struct hg_conf *conf, struct forward **out,
 	    (r = load_token(fw, conf->audit_forward_token_file, msg)) != 0)
 		goto fail;
 	if (snprintf(fw->cursor_path, sizeof(fw->cursor_path),
-	    "%s/forward.cursor", conf->state_dir) >=
+	    "%s/" FORWARD_CURSOR, conf->state_dir) >=
 	    (int)sizeof(fw->cursor_path)) {
 		r = hg_fail(msg, HG_ERR_CONFIG, "state_dir too long");
 		goto fail;

@@ -5,7 +5,7 @@
  * A thread tails audit_log on its own descriptor, posts the records after
  * the persisted cursor as a JSON array to audit_forward_url with a bearer
  * token, and advances the cursor (the last delivered seq, in
- * <state_dir>/forward.cursor) only after a 2xx answer: delivery is
+ * <state_dir>/.forward.cursor) only after a 2xx answer: delivery is
  * at-least-once and resumes from the journal after restarts and outages.
  * Failures back off exponentially with jitter.  It never blocks the socket
  * loop or the journal writer.
@@ -13,10 +13,27 @@
 #ifndef HG_FORWARD_H
 #define HG_FORWARD_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "conf.h"
 #include "err.h"
 
+/*
+ * The cursor's name in state_dir.  It starts with '.', as no user name
+ * does, so that it is never a user's state file; hostgated before that
+ * kept it under FORWARD_CURSOR_OLD (see hostgated.c, migrate()).
+ */
+#define FORWARD_CURSOR		".forward.cursor"
+#define FORWARD_CURSOR_OLD	"forward.cursor"
+
 struct forward;
+
+/*
+ * Whether TEXT (LEN bytes, NUL-terminated) is a cursor file as the
+ * forwarder writes it: "seq = N\n", nothing else.
+ */
+bool forward_cursor_ok(const char *text, size_t len);
 
 /*
  * Check the forwarding settings of CONF without starting anything: an

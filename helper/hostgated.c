@@ -23,6 +23,15 @@
  * "refused", is logged, and is not stored.  The same rule holds for spool
  * files, whose uid is their owner.
  *
+ * Decisions: a RECORD_T_DECIDE names the policy the module would load
+ * (its identity, policy_stamp()).  We decide only if that is the identity
+ * of the policy we hold warm, refreshed first; otherwise (another policy=
+ * or config= on the PAM stack line, files changed in between, or no
+ * identity at all) the reply has no seq and reason "other-policy", nothing
+ * is stored, and the module decides with its own policy and sends us that
+ * record as an ordinary one.  So every stack gets the decision of its own
+ * policy, helper or not.
+ *
  * Hostile input: a frame that is malformed or longer than RECORD_WIRE_MAX
  * drops that client (logged once); a client that has not completed a frame
  * for IDLE_TIMEOUT_MS, or does not read its replies, is dropped too.
@@ -43,7 +52,6 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -81,7 +89,14 @@
 #define CLIENT_FRAMES_MAX	1024	/* from one client per turn */
 /* The most frames one receive buffer can hold (6 bytes each at least). */
 #define FRAMES_PER_BUFFER	((RECORD_WIRE_MAX + 4) / 6 + 1)
-#define ANCHOR_NAME		"hostgated.head"
+/*
+ * Our files in state_dir start with '.', as no user name does
+ * (trust_name_ok()), so that no user's state file can be one of them;
+ * before that the anchor was ANCHOR_OLD (see migrate()).
+ */
+#define ANCHOR_NAME		".hostgated.head"
+#define ANCHOR_OLD		"hostgated.head"
+#define MIGRATE_MAX		256	/* largest file migrate() moves */
 #define EVENTS_MAX		256
 
 static bool log_stderr = true;	/* until the loop runs */
@@ -132,15 +147,21 @@ struct item {
 	enum record_type	 type;
 	bool			 stored;
 	bool			 refused;	/* answered, never stored */
+	const char		*why;	/* the reply's reason if so */
 	struct hg_record	 rec;
 };
 
-/* The policy, kept loaded, and what its files looked like then. */
+/*
+ * The policy, kept loaded, and its identity then (policy_stamp()): what
+ * its files looked like, which a decision request must name.
+ */
 struct warm {
 	const char		*path;
 	struct hg_policy	*pol;
-	unsigned char		 stamp[crypto_generichash_BYTES];
+	char			 stamp[POLICY_STAMP_HEX + 1];
 	bool			 loaded;
+	long long		 declined;	/* declined since the log */
+	long long		 declined_log;	/* when that was, ms */
 };
 
 struct daemon {
@@ -191,98 +212,6 @@ wall_ms(void)
 
 /* --- the warm policy ----------------------------------------------------- */
 
-/* Fold what stat says about NAME (in DIRFD) into H. */
-static void
-stamp_add(crypto_generichash_state *h, int dirfd, const char *name)
-{
-	struct {
-		long long	dev, ino, mode, uid, gid, size;
-		long long	mtime, mtime_ns, ctime, ctime_ns;
-		int		err;
-	} s;
-	struct stat st;
-
-	memset(&s, 0, sizeof(s));
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		s.err = errno;
-	else {
-		s.dev = (long long)st.st_dev;
-		s.ino = (long long)st.st_ino;
-		s.mode = st.st_mode;
-		s.uid = st.st_uid;
-		s.gid = st.st_gid;
-		s.size = st.st_size;
-		s.mtime = st.st_mtim.tv_sec;
-		s.mtime_ns = st.st_mtim.tv_nsec;
-		s.ctime = st.st_ctim.tv_sec;
-		s.ctime_ns = st.st_ctim.tv_nsec;
-	}
-	crypto_generichash_update(h, (const unsigned char *)name,
-	    strlen(name) + 1);
-	crypto_generichash_update(h, (const unsigned char *)&s, sizeof(s));
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * What the policy's files look like now: the main file, policy.d and
- * everything in it (inode, size, mtime and ctime to the nanosecond), so
- * that any edit, replacement, addition or removal changes the stamp.
- */
-static void
-policy_stamp(const char *path, unsigned char *out)
-{
-	crypto_generichash_state h;
-	char dir[PATH_MAX], **names = NULL, **p;
-	size_t n = 0, cap = 0, i;
-	struct dirent *e;
-	DIR *d = NULL;
-	int fd;
-
-	crypto_generichash_init(&h, NULL, 0, crypto_generichash_BYTES);
-	stamp_add(&h, AT_FDCWD, path);
-	if (policy_include_dir(path, dir, sizeof(dir)) != 0)
-		goto out;
-	stamp_add(&h, AT_FDCWD, dir);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
-		if (fd != -1)
-			close(fd);
-		goto out;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			if ((p = reallocarray(names, cap, sizeof(*p))) == NULL)
-				break;
-			names = p;
-		}
-		if ((names[n] = strdup(e->d_name)) == NULL)
-			break;
-		n++;
-	}
-	/* Readdir's order may change while the contents do not. */
-	if (n > 0)
-		qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i < n; i++)
-		stamp_add(&h, dirfd(d), names[i]);
-	/* Anything that failed above makes a stamp that will not last. */
-	crypto_generichash_update(&h, (const unsigned char *)&n, sizeof(n));
- out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	if (d != NULL)
-		closedir(d);
-	crypto_generichash_final(&h, out, crypto_generichash_BYTES);
-}
-
 /*
  * Reload the policy if any of its files changed since it was loaded (or
  * if FORCE).  A policy that does not load leaves none: decisions then deny
@@ -292,12 +221,12 @@ policy_stamp(const char *path, unsigned char *out)
 static void
 warm_refresh(struct warm *w, bool force)
 {
-	unsigned char stamp[crypto_generichash_BYTES];
+	char stamp[POLICY_STAMP_HEX + 1];
 	struct hg_msg msg = { "" };
 	size_t files, roles, rules;
 
 	policy_stamp(w->path, stamp);
-	if (!force && w->loaded && memcmp(stamp, w->stamp, sizeof(stamp)) == 0)
+	if (!force && w->loaded && strcmp(stamp, w->stamp) == 0)
 		return;
 	policy_free(w->pol);
 	w->pol = NULL;
@@ -315,10 +244,39 @@ warm_refresh(struct warm *w, bool force)
 }
 
 /*
- * Decide the account-phase record R with the warm policy, exactly as the
- * module's local path does (groups through NSS, mfa if a code passed,
- * host local time of R's timestamp), and fill its result, pam, reason and
- * rule.
+ * Whether the decision request R from C names the policy we hold warm,
+ * refreshed first: only then may we decide it.  A module whose stack names
+ * another policy (policy=, or a config= with another one), or that names
+ * none, must not get this policy's answer: it decides itself when we
+ * decline.  Declines are logged at most once a minute, with their count.
+ */
+static bool
+warm_named(struct warm *w, const struct hg_record *r, const struct client *c)
+{
+	long long now = now_ms();
+
+	warm_refresh(w, false);
+	if (strcmp(r->policy, w->stamp) == 0)
+		return true;
+	w->declined++;
+	if (w->declined_log == 0 || now - w->declined_log >= 60000) {
+		log_f(LOG_INFO, "declined a decision for peer pid %ld uid %lu: "
+		    "the request names %s, not %s as held here, so the "
+		    "module decides itself (%lld such in the last minute)",
+		    (long)c->pid, (unsigned long)c->uid,
+		    r->policy[0] == '\0' ? "no policy" : "another policy "
+		    "(or its files changed meanwhile)", w->path, w->declined);
+		w->declined = 0;
+		w->declined_log = now;
+	}
+	return false;
+}
+
+/*
+ * Decide the account-phase record R with the warm policy (warm_named()
+ * refreshed it), exactly as the module's local path does (groups through
+ * NSS, mfa if a code passed, host local time of R's timestamp), and fill
+ * its result, pam, reason and rule.
  */
 static void
 decide(struct warm *w, struct hg_record *r)
@@ -333,7 +291,6 @@ decide(struct warm *w, struct hg_record *r)
 	struct tm tm;
 	int err;
 
-	warm_refresh(w, false);
 	memset(&in, 0, sizeof(in));
 	memset(&d, 0, sizeof(d));
 	r->rule[0] = '\0';
@@ -594,6 +551,7 @@ client_frame(struct daemon *d, struct client *c, const unsigned char *buf,
 	it->c = c;
 	it->spool = NULL;
 	it->stored = it->refused = false;
+	it->why = "refused";
 	if (record_decode(buf, len, &it->type, &it->rec) != 0 ||
 	    it->type == RECORD_T_REPLY) {
 		client_drop(d, c, "malformed frame");
@@ -614,6 +572,10 @@ client_frame(struct daemon *d, struct client *c, const unsigned char *buf,
 		    "record about user %s: refused", (long)c->pid,
 		    (unsigned long)c->uid, quser);
 		it->refused = true;
+	} else if (it->type == RECORD_T_DECIDE &&
+	    !warm_named(&d->warm, &it->rec, c)) {
+		it->refused = true;
+		it->why = RECORD_REASON_OTHER_POLICY;
 	} else
 		item_prepare(d, it);
 	d->nitems++;
@@ -729,7 +691,7 @@ client_reply(struct daemon *d, struct item *it)
 			memcpy(rep.rule, it->rec.rule, sizeof(rep.rule));
 		}
 	} else
-		snprintf(rep.reason, sizeof(rep.reason), "refused");
+		snprintf(rep.reason, sizeof(rep.reason), "%s", it->why);
 	if ((n = record_encode(RECORD_T_REPLY, &rep, buf, sizeof(buf))) < 0) {
 		client_drop(d, c, "reply too long");
 		return;
@@ -804,6 +766,7 @@ spool_drain(struct daemon *d, long long now)
 		it->spool = &d->spool[i];
 		it->type = RECORD_T_RECORD;
 		it->stored = it->refused = false;
+		it->why = "refused";
 		it->rec = d->spool[i].rec;
 		item_prepare(d, it);
 	}
@@ -1271,6 +1234,53 @@ watch(struct daemon *d, int fd, void *tag, struct hg_msg *msg)
 	return 0;
 }
 
+/*
+ * Take over a file that an older hostgated kept in state_dir DIR under OLD,
+ * a name a user's state file may have, as NEW: once, when NEW does not
+ * exist yet, and only if OLD passes the checks NEW gets when read (ours,
+ * not writable by others) and holds what NEW would (VALID).  Anything else
+ * under OLD is a user's state file and stays as it is.
+ */
+static void
+migrate(const char *dir, const char *old, const char *new,
+    bool (*valid)(const char *, size_t))
+{
+	char from[PATH_MAX], to[PATH_MAX], *text = NULL;
+	struct hg_msg msg = { "" };
+	struct stat st;
+	size_t len;
+	int fd, r;
+
+	if (snprintf(from, sizeof(from), "%s/%s", dir, old) >=
+	    (int)sizeof(from) ||
+	    snprintf(to, sizeof(to), "%s/%s", dir, new) >= (int)sizeof(to) ||
+	    lstat(to, &st) == 0)
+		return;
+	r = trust_read(from, TRUST_PUBLIC, geteuid(), MIGRATE_MAX, &text,
+	    &len, &msg);
+	if (r == HG_ERR_NOENT || (r == 0 && !valid(text, len)))
+		goto out;
+	if (r != 0) {
+		log_f(LOG_WARNING, "%s; not taken over as %s", msg.text, to);
+		goto out;
+	}
+	/* NOREPLACE: never over a NEW that appeared meanwhile. */
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) != 0) {
+		if (errno != EEXIST)
+			log_f(LOG_WARNING, "%s: not taken over as %s: %s",
+			    from, to, strerror(errno));
+		goto out;
+	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	log_f(LOG_NOTICE, "%s: renamed to %s (hostgated's files in state_dir "
+	    "now start with '.', as no user's does)", from, to);
+ out:
+	free(text);
+}
+
 static int
 start(struct daemon *d, struct hg_msg *msg)
 {
@@ -1294,6 +1304,9 @@ start(struct daemon *d, struct hg_msg *msg)
 		return r;
 	d->warm.path = d->conf.policy;
 	warm_refresh(&d->warm, true);
+	migrate(d->conf.state_dir, ANCHOR_OLD, ANCHOR_NAME, journal_anchor_ok);
+	migrate(d->conf.state_dir, FORWARD_CURSOR_OLD, FORWARD_CURSOR,
+	    forward_cursor_ok);
 	if (snprintf(anchor, sizeof(anchor), "%s/%s", d->conf.state_dir,
 	    ANCHOR_NAME) >= (int)sizeof(anchor))
 		return hg_fail(msg, HG_ERR_CONFIG, "state_dir too long");

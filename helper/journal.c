@@ -145,15 +145,41 @@ recover(int fd, const char *path, long long *seq, char *hash, off_t *cut,
 	return r;
 }
 
+/* Parse BUF, LEN bytes and a NUL, as journal_save_anchor() writes it. */
+static bool
+parse_anchor(const char *buf, size_t len, long long *seq, char *hash)
+{
+	char h[RECORD_HASH_HEX + 1];
+	long long s;
+	int n;
+
+	if (sscanf(buf, "%lld %64[0-9a-f]%n", &s, h, &n) != 2 || s < 0 ||
+	    strlen(h) != RECORD_HASH_HEX || (size_t)n + 1 != len ||
+	    buf[n] != '\n')
+		return false;
+	*seq = s;
+	memcpy(hash, h, sizeof(h));
+	return true;
+}
+
+bool
+journal_anchor_ok(const char *text, size_t len)
+{
+	char hash[RECORD_HASH_HEX + 1];
+	long long seq;
+
+	return memchr(text, '\0', len) == NULL &&
+	    parse_anchor(text, len, &seq, hash);
+}
+
 /* The head saved by journal_save_anchor(): "SEQ HASH\n". */
 static int
 load_anchor(const char *anchor, long long *seq, char *hash,
     struct hg_msg *msg)
 {
-	char *buf = NULL, h[RECORD_HASH_HEX + 1];
+	char *buf = NULL;
 	size_t len;
-	long long s;
-	int n, r;
+	int r;
 
 	r = trust_read(anchor, TRUST_PUBLIC, geteuid(), ANCHOR_MAX, &buf,
 	    &len, msg);
@@ -161,16 +187,8 @@ load_anchor(const char *anchor, long long *seq, char *hash,
 		return 0;
 	if (r != 0)
 		return r;
-	if (sscanf(buf, "%lld %64[0-9a-f]%n", &s, h, &n) != 2 || s < 0 ||
-	    strlen(h) != RECORD_HASH_HEX || (size_t)n + 1 != len ||
-	    buf[n] != '\n') {
-		r = hg_fail(msg, HG_ERR_STATE, "%s: malformed", anchor);
-		goto out;
-	}
-	*seq = s;
-	memcpy(hash, h, sizeof(h));
-	r = 0;
- out:
+	r = parse_anchor(buf, len, seq, hash) ? 0 :
+	    hg_fail(msg, HG_ERR_STATE, "%s: malformed", anchor);
 	free(buf);
 	return r;
 }

@@ -76,6 +76,12 @@ int journal_reopen(struct journal *j, bool *foreign, struct hg_msg *msg);
  */
 int journal_save_anchor(const struct journal *j, struct hg_msg *msg);
 
+/*
+ * Whether TEXT (LEN bytes, NUL-terminated) is an anchor as
+ * journal_save_anchor() writes it: "SEQ HASH\n", nothing else.
+ */
+bool journal_anchor_ok(const char *text, size_t len);
+
 /* Close J and free what it holds; J may be reused after. */
 void journal_close(struct journal *j);
 

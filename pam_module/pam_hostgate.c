@@ -187,9 +187,12 @@ set_result(struct hg_record *r, int pam_code, const char *reason)
 }
 
 /*
- * Offer R to hostgated as TYPE.  Once it failed in this transaction it is
- * not asked again, so that a login waits for it SUBMIT_TIMEOUT_MS at most.
- * Returns 0 when it answered (REPLY filled), else HG_ERR_IO.
+ * Offer R to hostgated as TYPE.  Once it failed, or was not root's, in this
+ * transaction it is not asked again, so that a login waits for it
+ * SUBMIT_TIMEOUT_MS at most and an untrusted helper is reported once.
+ * Returns 0 when it answered (REPLY filled), HG_ERR_POLICY when it declined
+ * a decision for another policy (it is up: send the record), else
+ * HG_ERR_IO.
  */
 static int
 helper_send(pam_handle_t *pamh, const struct hg_conf *conf,
@@ -198,14 +201,18 @@ helper_send(pam_handle_t *pamh, const struct hg_conf *conf,
 {
 	const void *down = NULL;
 	struct hg_msg msg = { "" };
+	int err;
 
 	if (pam_get_data(pamh, HELPER_DOWN_DATA, &down) == PAM_SUCCESS &&
 	    down != NULL)
 		return HG_ERR_IO;
-	if (submit_send(conf->audit_socket, type, r, SUBMIT_TIMEOUT_MS,
-	    reply, &msg) == 0)
-		return 0;
-	if (conf->debug)
+	err = submit_send(conf->audit_socket, type, r, SUBMIT_TIMEOUT_MS,
+	    reply, &msg);
+	if (err == 0 || err == HG_ERR_POLICY)
+		return err;
+	if (err == HG_ERR_UNTRUSTED)
+		log_f(pamh, LOG_ERR, "%s", msg.text);
+	else if (conf->debug)
 		log_f(pamh, LOG_DEBUG, "%s", msg.text);
 	(void)pam_set_data(pamh, HELPER_DOWN_DATA, (void *)"down", NULL);
 	return HG_ERR_IO;
@@ -953,8 +960,9 @@ decide_locally(pam_handle_t *pamh, const struct hg_conf *conf,
 
 /*
  * The authorization gate: the role policy decides, through hostgated's
- * warm copy when the helper answers, else locally with the same engine.
- * Any doubt (settings, policy, user, groups) denies.
+ * warm copy when the helper answers and holds the very policy this stack
+ * names, else locally with the same engine.  Any doubt (settings, policy,
+ * user, groups) denies.
  */
 PAM_EXTERN int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -976,14 +984,23 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto deny;
 	}
 	copy_factors(pamh, r.factors, sizeof(r.factors));
-	if (helper_send(pamh, &conf, RECORD_T_DECIDE, &r, &reply) == 0) {
+	/* hostgated decides only if it holds the policy we would load. */
+	policy_stamp(conf.policy, r.policy);
+	err = helper_send(pamh, &conf, RECORD_T_DECIDE, &r, &reply);
+	if (err == 0) {
+		if (conf.debug)
+			log_f(pamh, LOG_DEBUG, "account decision from "
+			    "hostgated: seq %lld", reply.seq);
 		err = strcmp(reply.result, "allow") == 0 ? 0 :
 		    strcmp(reply.reason, "unknown-user") == 0 ?
 		    HG_ERR_UNKNOWN_USER : HG_ERR_DENIED;
 	} else {
+		if (err == HG_ERR_POLICY && conf.debug)
+			log_f(pamh, LOG_DEBUG, "hostgated does not hold the "
+			    "policy %s: deciding here", conf.policy);
 		err = decide_locally(pamh, &conf, &r);
-		if (store_locally(pamh, &conf, &r) != 0 &&
-		    conf.audit == CONF_AUDIT_REQUIRED && err == 0) {
+		/* To the helper if it is up and root's, else the spool. */
+		if (audit_record(pamh, &conf, &r) != 0 && err == 0) {
 			log_f(pamh, LOG_ERR, "audit=required and the record "
 			    "could not be stored: denying");
 			err = HG_ERR_IO;

@@ -66,7 +66,8 @@ done
 expect_eq "1,000 idle connections are accepted" "$(head -1 "$T/idle")" \
     "open 1000"
 quick "with 1,000 idle connections open"
-"$HGSEND" decide "$SOCK" user=root service=sshd > "$T/out" || true
+"$HGSEND" decide "$SOCK" policy="$T/policy.conf" \
+    user=root service=sshd > "$T/out" || true
 check "with 1,000 idle connections open: a decision is answered" \
     grep -q "^seq=[0-9]* result=allow" "$T/out"
 wait "$idle" || true

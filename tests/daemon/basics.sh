@@ -49,17 +49,21 @@ expect_eq "the journal has the peer's pid (SO_PEERCRED)" \
 expect_eq "... and its uid" "$(jfield "$JOURNAL" 2 uid)" 0
 expect_eq "journal mode 0640" "$(stat -c %a "$JOURNAL")" 640
 
-"$HGSEND" decide "$SOCK" user=root service=sshd factors=password \
+"$HGSEND" decide "$SOCK" policy="$T/policy.conf" \
+    user=root service=sshd factors=password \
     > "$T/out" || true
 expect_eq "a decision: allow, with the rule" "$(cat "$T/out")" \
     "seq=3 result=allow pam=PAM_SUCCESS reason=rule rule=$T/policy.conf:2"
-"$HGSEND" decide "$SOCK" user=root service=login > "$T/out" || true
+"$HGSEND" decide "$SOCK" policy="$T/policy.conf" \
+    user=root service=login > "$T/out" || true
 expect_eq "a decision: deny, no rule" "$(cat "$T/out")" \
     "seq=4 result=deny pam=PAM_PERM_DENIED reason=no-rule rule="
-"$HGSEND" decide "$SOCK" user=no-such-user-hg service=sshd > "$T/out" || true
+"$HGSEND" decide "$SOCK" policy="$T/policy.conf" \
+    user=no-such-user-hg service=sshd > "$T/out" || true
 expect_eq "a decision: unknown user" "$(cat "$T/out")" \
     "seq=5 result=deny pam=PAM_USER_UNKNOWN reason=unknown-user rule="
-"$HGSEND" decide "$SOCK" user=-rf service=sshd > "$T/out" || true
+"$HGSEND" decide "$SOCK" policy="$T/policy.conf" \
+    user=-rf service=sshd > "$T/out" || true
 expect_eq "a decision: an unusable user name is unknown" "$(cat "$T/out")" \
     "seq=6 result=deny pam=PAM_USER_UNKNOWN reason=unknown-user rule="
 "$HGSEND" record "$SOCK" event=unlock user=root > "$T/out"
@@ -68,6 +72,26 @@ expect_eq "any lowercase event is a record (the CLI's unlock)" \
 expect_eq "a decision is journaled with its outcome" \
     "$(jfield "$JOURNAL" 3 result) $(jfield "$JOURNAL" 3 reason)" \
     '"allow" "rule"'
+
+# A decision only for the policy it holds: the request must name it
+# (what the daemon logs then: tests/pam/decide.sh).
+rc=0
+"$HGSEND" decide "$SOCK" user=root service=sshd > "$T/out" || rc=$?
+expect_eq "i9_01_decide_without_policy_refused" "$rc $(cat "$T/out")" \
+    "3 seq=0 result= pam= reason=other-policy rule="
+cp "$T/policy.conf" "$T/other.conf"
+rc=0
+"$HGSEND" decide "$SOCK" policy="$T/other.conf" user=root service=sshd \
+    > "$T/out" || rc=$?
+expect_eq "i9_01_decide_other_policy_refused: the same rules elsewhere" \
+    "$rc $(cat "$T/out")" "3 seq=0 result= pam= reason=other-policy rule="
+rc=0
+"$HGSEND" decide "$SOCK" policy="$T//policy.conf" user=root service=sshd \
+    > "$T/out" || rc=$?
+expect_eq "i9_01_decide_other_policy_refused: another spelling of the path" \
+    "$rc $(cat "$T/out")" "3 seq=0 result= pam= reason=other-policy rule="
+expect_eq "i9_01_decide_other_policy_refused: nothing journaled" \
+    "$(wc -l < "$JOURNAL")" 7
 
 # --- restarts: seq and chain go on ----------------------------------------------
 hg_stop

@@ -34,6 +34,11 @@ audit_forward_url = https://127.0.0.1:$(cat "$T/port")/ingest
 audit_forward_ca = $T/ca.pem
 audit_forward_token_file = $T/token
 EOF
+# The lockout state of a user called "forward.cursor": not the cursor.
+printf '# hostgate lockout and replay state\nversion = 1\n' \
+    > "$T/state/forward.cursor"
+chmod 0600 "$T/state/forward.cursor"
+cp "$T/state/forward.cursor" "$T/user.saved"
 hg_start
 
 "$HGSEND" load "$SOCK" 4 200 fwd "$T/acks1" 60 >/dev/null
@@ -65,8 +70,10 @@ for f in "$T/syslog" "$T/daemon.err" "$JOURNAL"; do
 	grep -qF "$token" "$f" && leak=1
 done
 expect_eq "the token appears in no log or journal" "$leak" 0
-[ -s "$T/state/forward.cursor" ] && grep -qx "seq = $total" "$T/state/forward.cursor" \
-    && pass "the cursor names the last delivered seq" || fail "cursor: $(cat "$T/state/forward.cursor" 2>/dev/null)"
+[ -s "$T/state/.forward.cursor" ] && grep -qx "seq = $total" "$T/state/.forward.cursor" \
+    && pass "the cursor names the last delivered seq" || fail "cursor: $(cat "$T/state/.forward.cursor" 2>/dev/null)"
+check "i9_14_user_named_like_cursor: the user's file is not the cursor" \
+    cmp -s "$T/state/forward.cursor" "$T/user.saved"
 
 # An untrusted token file stops hostgated from starting.
 chmod 0644 "$T/token"

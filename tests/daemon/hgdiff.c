@@ -235,6 +235,8 @@ run_case(const char *sock, const char *policy, const char *dir,
 	r.ts_ms = (long long)timegm(&tm) * 1000 + 123;
 	if (nss != NULL)
 		write_nss(nss, r.user, groups);
+	/* The module names the policy it would load; so do we. */
+	policy_stamp(policy, r.policy);
 	local = r;
 	decide_local(policy, &local);
 	if (decide_remote(sock, &r, &reply) != 0) {

@@ -16,7 +16,9 @@
  *   hgsend load SOCKET CONNS TOTAL PREFIX ACKFILE [SECONDS]
  *
  * KEY is a record field: event user service ruser rhost tty result pam
- * reason rule factors host ts duration.  A record starts as a session_open
+ * reason rule factors host ts duration; or policy=PATH, which puts the
+ * identity of the policy PATH (policy_stamp()) in a decision request, as
+ * the module does.  A record starts as a session_open
  * (a decision as an account event) by root, stamped now.  A reply prints
  * as "seq=N result=R pam=P reason=R rule=F".  Exit status: 0 stored (the
  * reply has a seq), 3 refused (a reply without one), 1 no reply.
@@ -45,6 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "policy.h"
 #include "record.h"
 #include "submit.h"
 
@@ -91,6 +94,10 @@ set_field(struct hg_record *r, const char *kv)
 	}
 	if (klen == 8 && strncmp(kv, "duration", 8) == 0) {
 		r->duration = atoll(eq + 1);
+		return;
+	}
+	if (klen == 6 && strncmp(kv, "policy", 6) == 0) {
+		policy_stamp(eq + 1, r->policy);
 		return;
 	}
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)

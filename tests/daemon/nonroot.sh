@@ -66,12 +66,14 @@ $AS_NOBODY "$HGSEND" record "$SOCK" user= tty=anon > /dev/null || rc=$?
 expect_eq "nobody may not submit a record without a user" "$rc" 3
 
 rc=0
-$AS_NOBODY "$HGSEND" decide "$SOCK" user=nobody service=sshd > "$T/out" ||
+$AS_NOBODY "$HGSEND" decide "$SOCK" policy="$T/policy.conf" \
+    user=nobody service=sshd > "$T/out" ||
     rc=$?
 expect_eq "nobody may ask a decision about itself" "$(cat "$T/out")" \
     "seq=4 result=deny pam=PAM_PERM_DENIED reason=no-rule rule="
 rc=0
-$AS_NOBODY "$HGSEND" decide "$SOCK" user=root service=sshd > "$T/out" ||
+$AS_NOBODY "$HGSEND" decide "$SOCK" policy="$T/policy.conf" \
+    user=root service=sshd > "$T/out" ||
     rc=$?
 expect_eq "... but not about root" "$rc $(cat "$T/out")" \
     "3 seq=0 result= pam= reason=refused rule="
@@ -86,7 +88,7 @@ check "another user cannot connect at all (mode 0600)" \
 hg_stop
 expect_eq "SIGTERM: exit 0" "$STOP_RC" 0
 check "the chain head is kept in state_dir, nobody's" \
-    test "$(stat -c %U "$T/state/hostgated.head")" = nobody
+    test "$(stat -c %U "$T/state/.hostgated.head")" = nobody
 verify "$JOURNAL"
 expect_eq "the journal verifies" "$(cat "$T/vout")" "ok 4 records"
 hg_done

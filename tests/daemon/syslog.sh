@@ -23,7 +23,8 @@ check "the journal line escapes it as JSON" grep -qF \
 
 # A decision about such a user: one line, notice (deny).
 : > "$T/syslog"
-"$HGSEND" decide "$SOCK" user="$evil" rhost='10.0.0.1
+"$HGSEND" decide "$SOCK" policy="$T/policy.conf" \
+    user="$evil" rhost='10.0.0.1
 x' > "$T/out" || true
 expect_eq "a decision about it is an unknown user" "$(cat "$T/out")" \
     "seq=2 result=deny pam=PAM_USER_UNKNOWN reason=unknown-user rule="
@@ -40,7 +41,8 @@ check "control bytes: escaped" grep -qF 'user="a\tb\x1b[31mc\xe9"' "$T/syslog"
 
 # An allow is info; the daemon's own messages are LOG_DAEMON.
 : > "$T/syslog"
-"$HGSEND" decide "$SOCK" user=root service=sshd > /dev/null
+"$HGSEND" decide "$SOCK" policy="$T/policy.conf" \
+    user=root service=sshd > /dev/null
 check "an allow is logged at info" grep -q '^<86> seq=4 event=account result=allow' \
     "$T/syslog"
 kill -HUP "$DPID"

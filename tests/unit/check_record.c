@@ -1,6 +1,8 @@
 /*
  * record_quote(): log values are quoted so that a user name with blanks,
  * quotes, newlines or control bytes cannot forge a field or a line.
+ * The wire frame: the policy identity of a decision request (tag 16)
+ * travels in RECORD_T_DECIDE frames only, at most once, within its room.
  */
 #include "config.h"
 #include "unit.h"
@@ -191,6 +193,155 @@ START_TEST(quote_fits_short)
 }
 END_TEST
 
+/* --- the wire frame: the policy identity of a decision request ---------- */
+
+#define POLICY_HEX \
+	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static void
+decide_record(struct hg_record *r)
+{
+	record_init(r);
+	r->ts_ms = 1795428000123LL;
+	snprintf(r->event, sizeof(r->event), "account");
+	snprintf(r->user, sizeof(r->user), "alice");
+	snprintf(r->service, sizeof(r->service), "sshd");
+	snprintf(r->policy, sizeof(r->policy), "%s", POLICY_HEX);
+}
+
+/* Append field TAG with VAL to the frame BUF of *LEN bytes; fix its length. */
+static void
+append_field(unsigned char *buf, int *len, int tag, const char *val)
+{
+	size_t n = strlen(val), total;
+
+	buf[(*len)++] = (unsigned char)tag;
+	buf[(*len)++] = (unsigned char)(n >> 8);
+	buf[(*len)++] = (unsigned char)n;
+	memcpy(buf + *len, val, n);
+	*len += (int)n;
+	total = (size_t)*len - 4;
+	buf[0] = (unsigned char)(total >> 24);
+	buf[1] = (unsigned char)(total >> 16);
+	buf[2] = (unsigned char)(total >> 8);
+	buf[3] = (unsigned char)total;
+}
+
+START_TEST(i9_01_wire_decide_carries_policy)
+{
+	unsigned char buf[RECORD_WIRE_MAX + 4];
+	struct hg_record r, out;
+	enum record_type type;
+	int len;
+
+	decide_record(&r);
+	len = record_encode(RECORD_T_DECIDE, &r, buf, sizeof(buf));
+	ck_assert_int_gt(len, 0);
+	ck_assert_int_eq(record_decode(buf, (size_t)len, &type, &out), 0);
+	ck_assert_int_eq(type, RECORD_T_DECIDE);
+	ck_assert_str_eq(out.policy, POLICY_HEX);
+	ck_assert_str_eq(out.user, "alice");
+}
+END_TEST
+
+START_TEST(i9_01_wire_record_omits_policy)
+{
+	unsigned char buf[RECORD_WIRE_MAX + 4];
+	struct hg_record r, out;
+	enum record_type type;
+	int len;
+
+	decide_record(&r);
+	len = record_encode(RECORD_T_RECORD, &r, buf, sizeof(buf));
+	ck_assert_int_gt(len, 0);
+	ck_assert_ptr_null(memmem(buf, (size_t)len, POLICY_HEX, 64));
+	ck_assert_int_eq(record_decode(buf, (size_t)len, &type, &out), 0);
+	ck_assert_str_eq(out.policy, "");
+	len = record_encode(RECORD_T_REPLY, &r, buf, sizeof(buf));
+	ck_assert_ptr_null(memmem(buf, (size_t)len, POLICY_HEX, 64));
+}
+END_TEST
+
+START_TEST(i9_01_wire_decide_without_policy_decodes)
+{
+	unsigned char buf[RECORD_WIRE_MAX + 4];
+	struct hg_record r, out;
+	enum record_type type;
+	int len;
+
+	/* A frame of before the tag: still valid; the daemon refuses it. */
+	decide_record(&r);
+	r.policy[0] = '\0';
+	len = record_encode(RECORD_T_DECIDE, &r, buf, sizeof(buf));
+	ck_assert_int_eq(record_decode(buf, (size_t)len, &type, &out), 0);
+	ck_assert_str_eq(out.policy, "");
+}
+END_TEST
+
+START_TEST(i9_01_wire_policy_refused_in_record)
+{
+	unsigned char buf[RECORD_WIRE_MAX + 4];
+	struct hg_record r, out;
+	enum record_type type;
+	int len;
+
+	decide_record(&r);
+	len = record_encode(RECORD_T_RECORD, &r, buf, sizeof(buf));
+	append_field(buf, &len, 16, POLICY_HEX);
+	ck_assert_int_eq(record_decode(buf, (size_t)len, &type, &out),
+	    HG_ERR_INVALID);
+	buf[5] = RECORD_T_REPLY;
+	ck_assert_int_eq(record_decode(buf, (size_t)len, &type, &out),
+	    HG_ERR_INVALID);
+}
+END_TEST
+
+START_TEST(i9_01_wire_policy_repeated)
+{
+	unsigned char buf[RECORD_WIRE_MAX + 4];
+	struct hg_record r, out;
+	enum record_type type;
+	int len;
+
+	decide_record(&r);
+	len = record_encode(RECORD_T_DECIDE, &r, buf, sizeof(buf));
+	append_field(buf, &len, 16, POLICY_HEX);
+	ck_assert_int_eq(record_decode(buf, (size_t)len, &type, &out),
+	    HG_ERR_INVALID);
+}
+END_TEST
+
+START_TEST(i9_01_wire_policy_too_long)
+{
+	unsigned char buf[RECORD_WIRE_MAX + 4];
+	struct hg_record r, out;
+	enum record_type type;
+	int len;
+
+	decide_record(&r);
+	r.policy[0] = '\0';
+	len = record_encode(RECORD_T_DECIDE, &r, buf, sizeof(buf));
+	append_field(buf, &len, 16, POLICY_HEX "0");
+	ck_assert_int_eq(record_decode(buf, (size_t)len, &type, &out),
+	    HG_ERR_INVALID);
+}
+END_TEST
+
+START_TEST(i9_01_wire_unknown_tag)
+{
+	unsigned char buf[RECORD_WIRE_MAX + 4];
+	struct hg_record r, out;
+	enum record_type type;
+	int len;
+
+	decide_record(&r);
+	len = record_encode(RECORD_T_DECIDE, &r, buf, sizeof(buf));
+	append_field(buf, &len, 17, "x");
+	ck_assert_int_eq(record_decode(buf, (size_t)len, &type, &out),
+	    HG_ERR_INVALID);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -211,6 +362,15 @@ suite(void)
 	tcase_add_test(tc, quote_sizes_bounded);
 	tcase_add_test(tc, quote_fits_exactly);
 	tcase_add_test(tc, quote_fits_short);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("wire");
+	tcase_add_test(tc, i9_01_wire_decide_carries_policy);
+	tcase_add_test(tc, i9_01_wire_record_omits_policy);
+	tcase_add_test(tc, i9_01_wire_decide_without_policy_decodes);
+	tcase_add_test(tc, i9_01_wire_policy_refused_in_record);
+	tcase_add_test(tc, i9_01_wire_policy_repeated);
+	tcase_add_test(tc, i9_01_wire_policy_too_long);
+	tcase_add_test(tc, i9_01_wire_unknown_tag);
 	suite_add_tcase(s, tc);
 	return s;
 }
