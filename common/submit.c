@@ -69,7 +69,7 @@ trusted_dir(const char *path, struct hg_msg *msg)
 		    path);
 	memcpy(dir, path, n);
 	dir[n] = '\0';
-	switch (trust_check_dir(dir, 0, &why)) {
+	switch (trust_check_dir(dir, 0, TRUST_PUBLIC, &why)) {
 	case 0:
 		return 0;
 	case HG_ERR_UNTRUSTED:
@@ -220,7 +220,11 @@ submit_spool(const char *dir, const struct hg_record *r, struct hg_msg *msg)
 	if ((len = record_encode(RECORD_T_RECORD, r, buf, sizeof(buf))) < 0)
 		return hg_fail(msg, HG_ERR_TOOLONG, "record too large to "
 		    "spool");
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Where others can write, records could be planted or removed. */
+	if ((rc = trust_check_dir(dir, 0, TRUST_PUBLIC, msg)) != 0)
+		return rc;
+	rc = HG_ERR_IO;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd == -1)
 		return hg_fail(msg, HG_ERR_IO, "%s: %s", dir, strerror(errno));
 	/*

@@ -117,6 +117,21 @@ expect "auth: PAM_AUTHINFO_UNAVAIL" "i9_06 world-readable state_dir: refused"
 expect_log "$T/state: directory mode 0755 lets others read it" "i9_06 the log names state_dir"
 chmod 0700 "$T/state"
 
+# i9_06: the spool is trusted like the other directories: no record is
+# left where others can write, and audit=required then refuses.
+mkdir -m 0777 "$T/spool-open"
+hg_conf ""
+hg_service spool "auth required $MODULE config=$T/hostgate.conf audit_spool=$T/spool-open audit=required"
+t6=$((t + 90))
+hg_pam -T $t6 -a 'seeded pw' -a "$(hg_code "$sec4" $t6)" spool "$s4"
+expect "auth: PAM_AUTHINFO_UNAVAIL" "i9_06 untrusted spool: no login on audit=required"
+expect_log "$T/spool-open: directory mode 0777 lets others write to it" "i9_06 the log names the spool"
+if [ -n "$(ls -A "$T/spool-open")" ]; then
+	fail "i9_06 a record was written into the untrusted spool"
+else
+	pass "i9_06 nothing written into the untrusted spool"
+fi
+
 # i9_08: the mfa credit belongs to the user the auth phase proved.
 hg_user 'eight pw'; e8=$NEWUSER
 sec8=$(hg_secret); hg_seed "$e8" "$sec8"
