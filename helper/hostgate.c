@@ -35,7 +35,6 @@
 #include "conf.h"
 #include "err.h"
 #include "policy.h"
-#include "record.h"
 #include "trust.h"
 
 #define EXIT_USAGE	2
@@ -87,20 +86,21 @@ opt_config(struct cli *cli, int argc, char **argv, int *i)
 }
 
 /*
- * S as it may reach a terminal, in BUF of SIZE bytes: S itself when it is
- * printable ASCII with no blank at either end, else S quoted and escaped by
- * record_quote(), so that " 10.9.1.1" shows its blank and no control
- * sequence from a user name or an rhost reaches the terminal.
+ * S as it may reach a terminal, in BUF of SIZE bytes: through the CLI's
+ * one filter, cli_util_printable(), and quoted when it had anything to
+ * escape or a blank at either end, so that " 10.9.1.1" shows its blank.
  */
 static const char *
 shown(const char *s, char *buf, size_t size)
 {
 	size_t len = strlen(s);
 
-	record_quote(s, buf, size);
+	cli_util_printable(s, buf + 1, size - 2);
 	if (len > 0 && s[0] != ' ' && s[len - 1] != ' ' &&
-	    strlen(buf) == len + 2 && strncmp(buf + 1, s, len) == 0)
+	    strcmp(buf + 1, s) == 0)
 		return s;
+	buf[0] = '"';
+	strcat(buf, "\"");
 	return buf;
 }
 

@@ -107,7 +107,7 @@ expect_rc 0 "i9_02 explain --from= empty"
 # Any string is explainable, and printed escaped.
 run "$HOSTGATE" $ODD explain root --service sshd --from "$(printf 'a\033[2Jb\nc')"
 expect_rc 1 "i9_02 explain escaped rhost"
-expect_line "$T/out" "rhost: \"a\\x1b[2Jb\\nc\" $NOLIT" "i9_02 explain escaped rhost"
+expect_line "$T/out" "rhost: \"a\\x1b[2Jb\\x0ac\" $NOLIT" "i9_02 explain escaped rhost"
 expect_line "$T/out" "$DENY2" "i9_02 explain escaped rhost"
 if LC_ALL=C grep -q "$(printf '\033')" "$T/out"; then
 	fail "i9_02 explain escaped rhost: raw ESC in the output"
