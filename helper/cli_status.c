@@ -267,8 +267,8 @@ merge(char **a, size_t na, char **b, size_t nb, char ***out, size_t *nout)
 /*
  * User names in DIR, or none when it does not exist.  With LOCKED only the
  * names that have a NAME.lock beside them: every state file is written
- * under that lock, and other files (hostgated's hostgated.head) are not
- * users.
+ * under that lock, and other files (hostgated's .hostgated.head, the
+ * .unknown.* buckets, whose names no user can take) are not users.
  */
 static int
 names_in(const char *dir, bool locked, char ***v, size_t *n)

@@ -34,13 +34,17 @@ expect_out cout "^ +192\.0\.2\.1 +3 +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}$" "192
 expect_out cout "^ +192\.0\.2\.2 +3 +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}$" "192.0.2.2: 3 failures, locked"
 [ "$(wc -l < "$T/cout")" = 4 ] && pass "one row per source" || fail "$(wc -l < "$T/cout") lines"
 
-# hostgated keeps its chain head in state_dir: not a user.
-printf 'x' > "$T/state/hostgated.head"
-chmod 0600 "$T/state/hostgated.head"
+# hostgated's files and the buckets of unknown names in state_dir are
+# not users.
+for f in .hostgated.head .forward.cursor .unknown.key .unknown.3f \
+    .unknown.3f.lock; do
+	printf 'x' > "$T/state/$f"
+	chmod 0600 "$T/state/$f"
+done
 hgc status
 expect_rc 0 "status (everyone)"
-expect_no_out cout "^hostgated" "files in state_dir without a lock are not users"
-rm "$T/state/hostgated.head"
+expect_no_out cout "^ *\\.?(hostgated|forward|unknown)" "dot files in state_dir are not users"
+rm "$T"/state/.hostgated.head "$T"/state/.forward.cursor "$T"/state/.unknown.*
 expect_out cout "^$u +plain " "lists $u"
 expect_out cout "^$q +plain +sha1/6/30 +0 +never +- +0 +-$" "lists $q: never logged in, no failures"
 
