@@ -220,8 +220,12 @@ submit_spool(const char *dir, const struct hg_record *r, struct hg_msg *msg)
 	if ((len = record_encode(RECORD_T_RECORD, r, buf, sizeof(buf))) < 0)
 		return hg_fail(msg, HG_ERR_TOOLONG, "record too large to "
 		    "spool");
-	/* Where others can write, records could be planted or removed. */
-	if ((rc = trust_check_dir(dir, 0, TRUST_PUBLIC, msg)) != 0)
+	/*
+	 * Where others can write, records could be planted or removed.  The
+	 * writer owns it: root for the module; hostgated vets spool files by
+	 * their owner anyway.
+	 */
+	if ((rc = trust_check_dir(dir, geteuid(), TRUST_PUBLIC, msg)) != 0)
 		return rc;
 	rc = HG_ERR_IO;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

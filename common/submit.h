@@ -39,8 +39,8 @@ int submit_send(const char *socket, enum record_type type,
  * so that names sort by time, and records of one process stamped in the
  * same millisecond keep their order; written under NAME.tmp with O_EXCL,
  * fsync'd, renamed into place and the directory fsync'd, so hostgated never
- * sees a partial file.  DIR must be root's and not writable by group or
- * others.  Returns 0, HG_ERR_TOOLONG, HG_ERR_NOENT, HG_ERR_UNTRUSTED or
+ * sees a partial file.  DIR must belong to the caller (root, for the
+ * module) and not be writable by group or others.  Returns 0, HG_ERR_TOOLONG, HG_ERR_NOENT, HG_ERR_UNTRUSTED or
  * HG_ERR_IO.
  */
 int submit_spool(const char *dir, const struct hg_record *r,

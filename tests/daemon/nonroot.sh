@@ -17,7 +17,10 @@ expect_eq "-t as nobody: ok (the policy is root's, readable)" "$rc" 0
 # Spool files from before the start: nobody's own, and root's (0600).
 $AS_NOBODY "$HGSEND" spool "$T/spool" user=nobody tty=spooled-by-nobody
 $AS_NOBODY "$HGSEND" spool "$T/spool" user=root tty=nobody-about-root
-"$HGSEND" spool "$T/spool" user=root tty=spooled-by-root
+# root spools only into a directory of root's: made there, moved in.
+mkdir -m 0700 "$T/rootspool"
+"$HGSEND" spool "$T/rootspool" user=root tty=spooled-by-root
+mv "$T"/rootspool/*.rec "$T/spool/"
 
 HG_PREFIX=$AS_NOBODY
 hg_start
