@@ -456,22 +456,31 @@ state_is_locked(const struct hg_state *st, const char *source,
 /*
  * The entry for SOURCE, made when missing: when the table is full the
  * entry whose window began first makes room (the per-user total still
- * bounds the guesses).
+ * bounds the guesses).  In a bucket (SPARE) the per-name totals, entries
+ * without a blank, make room only when nothing else can: a user's total
+ * is never dropped either.
  */
 static struct state_fails *
-fails_get(struct hg_state *st, const char *source)
+fails_get(struct hg_state *st, const char *source, bool spare)
 {
 	struct state_source *s;
-	size_t i, oldest;
+	size_t i, oldest = STATE_MAX_SOURCES;
+	int pass;
 
 	if ((s = find_source(st, source)) != NULL)
 		return &s->fails;
-	if (st->nsources == STATE_MAX_SOURCES) {
-		for (i = 1, oldest = 0; i < st->nsources; i++)
-			if (st->sources[i].fails.first <
-			    st->sources[oldest].fails.first)
+	for (pass = spare ? 0 : 1;
+	    st->nsources == STATE_MAX_SOURCES && pass < 2; pass++) {
+		for (i = 0; i < st->nsources; i++)
+			if ((pass == 1 || strchr(st->sources[i].name, ' ') !=
+			    NULL) && (oldest == STATE_MAX_SOURCES ||
+			    st->sources[i].fails.first <
+			    st->sources[oldest].fails.first))
 				oldest = i;
-		remove_source(st, &st->sources[oldest]);
+		if (oldest != STATE_MAX_SOURCES) {
+			remove_source(st, &st->sources[oldest]);
+			break;
+		}
 	}
 	s = &st->sources[st->nsources++];
 	memset(s, 0, sizeof(*s));
@@ -484,19 +493,16 @@ state_fail(struct hg_state *st, const char *source, long long now,
     const struct state_limits *limits)
 {
 	prune(st, now, limits->interval);
-	fails_add(fails_get(st, source), now, limits->deny, limits);
+	fails_add(fails_get(st, source, false), now, limits->deny, limits);
 	fails_add(&st->total, now, limits->deny_total, limits);
 }
 
-void
-state_success(struct hg_state *st, const char *source, long long now,
-    long long step)
+/* Remember SOURCE as known-good at NOW; the least recent makes room. */
+static void
+trust_source(struct hg_state *st, const char *source, long long now)
 {
-	struct state_source *s;
 	size_t i, slot;
 
-	if ((s = find_source(st, source)) != NULL)
-		remove_source(st, s);
 	for (i = 0, slot = 0; i < st->ntrusted; i++) {
 		if (strcmp(st->trusted[i].name, source) == 0) {
 			slot = i;
@@ -510,6 +516,18 @@ state_success(struct hg_state *st, const char *source, long long now,
 	snprintf(st->trusted[slot].name, sizeof(st->trusted[slot].name), "%s",
 	    source);
 	st->trusted[slot].last = now;
+}
+
+void
+state_success(struct hg_state *st, const char *source, long long now,
+    long long step, bool trust)
+{
+	struct state_source *s;
+
+	if ((s = find_source(st, source)) != NULL)
+		remove_source(st, s);
+	if (trust)
+		trust_source(st, source, now);
 	if (step >= 0)
 		st->last_step = step;
 	st->last_success = now;
@@ -609,11 +627,22 @@ state_bucket_save(const char *dir, const char *name,
 	return save_file(dir, name, st, msg);
 }
 
-/* "TAG SOURCE" into BUF; a source too long to fit is cut, as stored. */
+/*
+ * "TAG HASH" into BUF, HASH standing for SOURCE so that sources of any
+ * length stay apart (a user's sources are cut at STATE_MAX_SOURCE_LEN,
+ * which its table also compares).
+ */
 static void
 tagged(char *buf, size_t size, const char *tag, const char *source)
 {
-	snprintf(buf, size, "%s %s", tag, source);
+	unsigned char h[8];
+	char hex[2 * sizeof(h) + 1], cut[STATE_MAX_SOURCE_LEN + 1];
+
+	snprintf(cut, sizeof(cut), "%s", source);
+	crypto_generichash(h, sizeof(h), (const unsigned char *)cut,
+	    strlen(cut), NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(buf, size, "%s %s", tag, hex);
 }
 
 bool
@@ -639,6 +668,6 @@ state_unknown_fail(struct hg_state *st, const char *tag, const char *source,
 
 	tagged(key, sizeof(key), tag, source);
 	prune(st, now, limits->interval);
-	fails_add(fails_get(st, key), now, limits->deny, limits);
-	fails_add(fails_get(st, tag), now, limits->deny_total, limits);
+	fails_add(fails_get(st, key, true), now, limits->deny, limits);
+	fails_add(fails_get(st, tag, true), now, limits->deny_total, limits);
 }

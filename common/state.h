@@ -115,11 +115,11 @@ void state_fail(struct hg_state *st, const char *source, long long now,
 
 /*
  * Record a successful login from SOURCE at NOW: clear its failure count,
- * remember SOURCE as known-good (the least recent one makes room), and,
- * when STEP >= 0, remember STEP as the last accepted time step.
+ * when TRUST remember SOURCE as known-good (the least recent one makes
+ * room), and when STEP >= 0 remember STEP as the last accepted time step.
  */
 void state_success(struct hg_state *st, const char *source, long long now,
-    long long step);
+    long long step, bool trust);
 
 /*
  * Whether the last accepted step lies more than WINDOW steps of PERIOD

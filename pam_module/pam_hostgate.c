@@ -268,6 +268,7 @@ struct attempt {
 	bool		 known;		/* the name is valid and in NSS */
 	uid_t		 uid;
 	char		 source[STATE_MAX_SOURCE_LEN + 1];
+	bool		 source_addr;	/* the source is an address */
 	char		*password;	/* our copy, wiped */
 	char		 code[TOTP_MAX_CODE + 1];
 	bool		 code_toolong;
@@ -293,7 +294,8 @@ set_source(struct attempt *a)
 	(void)pam_get_item(a->pamh, PAM_RHOST, &rhost);
 	(void)pam_get_item(a->pamh, PAM_TTY, &tty);
 	if (rhost != NULL && *(const char *)rhost != '\0')
-		(void)addr_canonical(rhost, a->source, sizeof(a->source));
+		a->source_addr = addr_canonical(rhost, a->source,
+		    sizeof(a->source));
 	else if (tty != NULL && *(const char *)tty != '\0')
 		snprintf(a->source, sizeof(a->source), "%s",
 		    (const char *)tty);
@@ -302,14 +304,25 @@ set_source(struct attempt *a)
 }
 
 /*
- * Names that are not accounts are counted as well (in shared buckets), so
- * that the lockout notice does not tell which accounts exist.
+ * Failures of every name are counted and locks noticed, those of names
+ * that are not accounts in shared buckets, so that neither the notice nor
+ * the number of attempts before it tells which accounts exist.
  */
 static bool
-lockout_applies(const struct attempt *a)
+lockout_counts(const struct attempt *a)
 {
-	return (!a->known || a->uid != 0 || a->conf.lockout_root) &&
-	    (a->conf.lockout_deny != 0 || a->conf.lockout_deny_total != 0);
+	return a->conf.lockout_deny != 0 || a->conf.lockout_deny_total != 0;
+}
+
+/*
+ * uid 0 accounts are counted and see the notice like anyone (or the notice
+ * would tell which names are root's), but are not refused unless
+ * lockout_root is set: root must not be locked out of its own host.
+ */
+static bool
+lockout_exempt(const struct attempt *a)
+{
+	return a->known && a->uid == 0 && !a->conf.lockout_root;
 }
 
 /*
@@ -601,20 +614,22 @@ verify_code(struct attempt *a, struct hg_msg *msg)
 	struct lockstate lk;
 	struct hg_seed seed;
 	long long now = time(NULL), step = -1;
-	bool have_key, seedless = false, counted;
+	bool have_key = false, seedless = false, counted, rform, trust;
 	int r, result, idx = -1;
 
 	memset(&seed, 0, sizeof(seed));
+	sodium_memzero(key, sizeof(key));
 	if ((r = lk_open(a, &lk, msg)) != 0)
 		goto out;
 
+	/* The key for everyone: a bad one fails every name alike. */
+	if (a->conf.totp != CONF_TOTP_OFF &&
+	    (r = load_key(a, key, &have_key, msg)) != 0)
+		goto out;
 	/* The seed: the user's, or a dummy that no code matches. */
 	if (a->known && a->conf.totp != CONF_TOTP_OFF) {
-		if ((r = load_key(a, key, &have_key, msg)) != 0)
-			goto out;
 		r = totp_seed_load(&seed, a->conf.secrets_dir, a->name, 0,
 		    have_key ? key : NULL, msg);
-		sodium_memzero(key, sizeof(key));
 		if (r == HG_ERR_NO_SEED)
 			seedless = true;
 		else if (r != 0)
@@ -633,6 +648,15 @@ verify_code(struct attempt *a, struct hg_msg *msg)
 	if (!a->known || seedless)
 		totp_seed_dummy(&seed);
 
+	/*
+	 * An input of the recovery form costs its slow hash whatever the
+	 * seed makes of it (8 digits are an ordinary code for an 8-digit
+	 * seed), so the work follows the input alone, never the user.
+	 */
+	rform = a->conf.totp != CONF_TOTP_OFF && !a->code_toolong &&
+	    recovery_form(a->code);
+	if (rform)
+		idx = totp_recovery_match(&seed, a->code);
 	if (a->conf.totp == CONF_TOTP_OFF)
 		result = 0;
 	else if (a->code_toolong)
@@ -643,8 +667,7 @@ verify_code(struct attempt *a, struct hg_msg *msg)
 		if (result == 0 && !lk.bucket && step <= lk.st.last_step)
 			result = HG_ERR_REPLAY;
 		a->used_totp = result == 0;
-	} else if (recovery_form(a->code)) {
-		idx = totp_recovery_match(&seed, a->code);
+	} else if (rform) {
 		result = idx >= 0 ? 0 : HG_ERR_BAD_CODE;
 		a->used_scratch = idx >= 0;
 	} else
@@ -671,23 +694,30 @@ verify_code(struct attempt *a, struct hg_msg *msg)
 		log_f(a->pamh, LOG_WARNING, "uid 0 account: wrong verification "
 		    "code from %s", qu);
 	}
-	counted = lockout_applies(a);
-	if (counted && lk_locked(a, &lk, now)) {
-		/* Checked again here: parallel guesses must not slip past. */
+	counted = lockout_counts(a);
+	/* Checked again here: parallel guesses must not slip past. */
+	a->locked = counted && lk_locked(a, &lk, now);
+	if (a->locked && !lockout_exempt(a))
 		result = HG_ERR_LOCKED;
-		a->locked = true;
-	}
 	if (result == 0 && a->used_scratch &&
 	    (r = consume_recovery(a, &seed, idx, msg)) != 0)
 		goto out;
+	/*
+	 * A source earns trust against the per-user total only as an
+	 * address, and only when this module proved a factor there.
+	 */
+	trust = a->source_addr && (a->used_totp || a->used_scratch ||
+	    (a->conf.password == CONF_PASSWORD_SHADOW && a->password_ok));
 	if (result == 0)
-		state_success(&lk.st, a->source, now, a->used_totp ? step : -1);
-	else if (counted && result != HG_ERR_LOCKED)
+		state_success(&lk.st, a->source, now,
+		    a->used_totp ? step : -1, trust);
+	else if (counted && !a->locked)
 		lk_fail(a, &lk, now);
 	if ((result == 0 || counted) && (r = lk_save(a, &lk, msg)) != 0)
 		goto out;
 	r = result;
  out:
+	sodium_memzero(key, sizeof(key));
 	totp_seed_free(&seed);
 	state_unlock(lk.fd);
 	return r;
@@ -787,7 +817,7 @@ authenticate(struct attempt *a, struct hg_msg *msg)
 	    &why)) != 0)
 		return hg_fail(msg, r == HG_ERR_NOENT ? HG_ERR_UNTRUSTED : r,
 		    "secrets_dir %s; failing closed for every user", why.text);
-	if (lockout_applies(a) && (r = check_locked(a, msg)) != 0)
+	if (lockout_counts(a) && (r = check_locked(a, msg)) != 0)
 		return r;
 	if (a->locked && (a->flags & PAM_SILENT) == 0)
 		(void)pam_info(a->pamh, "%s", LOCKED_NOTICE);

@@ -49,36 +49,60 @@ done
 hg_pam -T $t3d -r 192.0.2.11 -a 'owner2 pw' -a "$(hg_code "$seco2" $t3d)" hgtest "$o2"
 expect "auth: PAM_AUTH_ERR" "i9_03 a source not used for lockout_trust_days is not trusted"
 
-# i9_04: unknown names, users without a seed and users with one see the
-# same conversation, attempt by attempt, through ten failures.
-transcript() {	# CONF-LABEL USER: ten failures from one source
-	local i
+# i9_04: unknown names, users without a seed, users with a 6- or an 8-digit
+# seed and uid 0 accounts see the same conversation, attempt by attempt
+# (prompts, notices, answers and the slow hashes run), through ten
+# failures from one source, in every configuration.
+transcript() {	# LABEL USER: ten failures from one source
+	local i code
 	: > "$T/conv.$1.$2"
 	for i in 1 2 3 4 5 6 7 8 9 10; do
-		hg_pam -T $t -r 198.51.100.44 -a 'wrong pw' -a 123456 hgtest "$2"
+		code=123456
+		[ $((i % 2)) = 0 ] && code=12345678
+		hg_pam -T $t -r 198.51.100.44 -a 'wrong pw' -a $code hgtest "$2"
 		grep -v '^delay: ' "$T/out" >> "$T/conv.$1.$2"
 	done
 }
 hg_user 'seeded pw'; s4=$NEWUSER
 sec4=$(hg_secret); hg_seed "$s4" "$sec4"
+hg_user 'eight pw'; d4=$NEWUSER
+hg_seed "$d4" "$(hg_secret)" "digits = 8"
 hg_user 'seedless pw'; n4=$NEWUSER
 u4="hgnobody$$x"
-for mode in required optional; do
-	hg_conf "totp = $mode"
-	for who in "$s4" "$n4" "$u4"; do transcript $mode "$who"; done
-	if cmp -s "$T/conv.$mode.$s4" "$T/conv.$mode.$u4" &&
-	    cmp -s "$T/conv.$mode.$s4" "$T/conv.$mode.$n4"; then
-		pass "i9_04 totp=$mode: the same ten conversations for all three"
+r4="hgq$$"
+useradd -M -N -o -u 0 -s /usr/sbin/nologin "$r4" 2>/dev/null
+HG_USERS="$HG_USERS $r4"
+hg_seed "$r4" "$(hg_secret)"
+n=0
+for conf in "totp = required" "totp = optional" "totp = off" \
+    "password = none" "lockout_deny = 0" "lockout_deny_total = 3"; do
+	n=$((n + 1))
+	hg_conf "$conf"
+	for who in "$s4" "$d4" "$n4" "$u4" "$r4"; do
+		transcript $n "$who"
+	done
+	same=yes
+	for who in "$d4" "$n4" "$u4" "$r4"; do
+		cmp -s "$T/conv.$n.$s4" "$T/conv.$n.$who" || {
+			same=no
+			diff "$T/conv.$n.$s4" "$T/conv.$n.$who" | head -10
+		}
+	done
+	if [ $same = yes ]; then
+		pass "i9_04 $conf: the same ten conversations for all five"
 	else
-		fail "i9_04 totp=$mode: conversations differ"
-		diff "$T/conv.$mode.$s4" "$T/conv.$mode.$u4" | head -20
-		diff "$T/conv.$mode.$s4" "$T/conv.$mode.$n4" | head -20
+		fail "i9_04 $conf: conversations differ"
 	fi
-	if grep -q '^info: Too many failed attempts' "$T/conv.$mode.$u4"; then
-		pass "i9_04 totp=$mode: the unknown name gets the lock notice too"
-	else
-		fail "i9_04 totp=$mode: no lock notice for the unknown name"
-	fi
+	case $conf in
+	"lockout_deny = 0") ;;
+	*)
+		if grep -q '^info: Too many failed attempts' "$T/conv.$n.$u4"
+		then
+			pass "i9_04 $conf: the unknown name gets the lock notice"
+		else
+			fail "i9_04 $conf: no lock notice for the unknown name"
+		fi ;;
+	esac
 	rm -f "$T"/state/* "$T"/state/.[!.]*
 done
 if ls -A "$T/state" | grep -q "$u4"; then
@@ -86,6 +110,15 @@ if ls -A "$T/state" | grep -q "$u4"; then
 else
 	pass "i9_04 no file is named after the unknown name"
 fi
+# A seed key nobody may trust fails every name alike.
+hg_conf ""
+head -c 32 /dev/urandom > "$T/seed.key"
+chmod 0644 "$T/seed.key"
+for who in "$s4" "$u4"; do
+	hg_pam -T $t -a 'wrong pw' -a 123456 hgtest "$who"
+	expect "auth: PAM_AUTHINFO_UNAVAIL" "i9_04 untrusted seed.key: refused ($who)"
+done
+rm -f "$T/seed.key" "$T"/state/* "$T"/state/.[!.]*
 
 # i9_06: a missing or untrusted secrets_dir fails closed for every user,
 # even with totp=optional; only a missing file in a trusted one is "no seed".

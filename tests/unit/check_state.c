@@ -486,7 +486,7 @@ START_TEST(i9_03_trusted_source_spared_by_total)
 	long long until = 0;
 
 	fresh(&st);
-	state_success(&st, "192.0.2.10", T0, -1);
+	state_success(&st, "192.0.2.10", T0, -1, true);
 	state_fail(&st, "a", T0 + 1, &tl);
 	state_fail(&st, "b", T0 + 2, &tl);
 	state_fail(&st, "c", T0 + 3, &tl);
@@ -505,7 +505,7 @@ START_TEST(i9_03_trusted_source_own_count_locks)
 	long long until = 0;
 
 	fresh(&st);
-	state_success(&st, "192.0.2.10", T0, -1);
+	state_success(&st, "192.0.2.10", T0, -1, true);
 	state_fail(&st, "192.0.2.10", T0 + 1, &tl);
 	state_fail(&st, "192.0.2.10", T0 + 2, &tl);
 	ck_assert(state_is_locked(&st, "192.0.2.10", T0 + 3, &tl, &until));
@@ -522,7 +522,7 @@ START_TEST(i9_03_trust_expires_and_zero_disables)
 	long long until = 0;
 
 	fresh(&st);
-	state_success(&st, "s", T0, -1);
+	state_success(&st, "s", T0, -1, true);
 	state_fail(&st, "x", T0 + 10, &tl);
 	ck_assert(!state_is_locked(&st, "s", T0 + 11, &tl, &until));
 	ck_assert(state_is_locked(&st, "s", T0 + 86400, &tl, &until));
@@ -547,10 +547,10 @@ START_TEST(i9_03_trusted_roundtrip_and_bound)
 		char name[32];
 
 		snprintf(name, sizeof(name), "10.0.0.%zu", i);
-		state_success(&st, name, T0 + (long long)i, -1);
+		state_success(&st, name, T0 + (long long)i, -1, true);
 	}
 	ck_assert_uint_eq(st.ntrusted, STATE_MAX_TRUSTED);
-	state_success(&st, "odd source#%", T0 + 100, -1);
+	state_success(&st, "odd source#%", T0 + 100, -1, true);
 	n = state_format(&st, buf, sizeof(buf));
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_eq(state_parse(&back, buf, (size_t)n, "t", NULL), 0);
@@ -591,6 +591,53 @@ START_TEST(i9_04_unknown_counts_like_a_user)
 }
 END_TEST
 
+/* i9_04: a full bucket drops per-source entries before a name's total. */
+START_TEST(i9_04_bucket_spares_name_totals)
+{
+	static const struct state_limits tl = {
+		.deny = 1000, .deny_total = 3, .interval = 900, .unlock = 600,
+	};
+	struct hg_state st;
+	long long until = 0;
+	char src[32];
+	int i;
+
+	fresh(&st);
+	state_unknown_fail(&st, "aaaa", "s1", T0, &tl);
+	state_unknown_fail(&st, "aaaa", "s2", T0 + 1, &tl);
+	for (i = 0; i < 3 * STATE_MAX_SOURCES; i++) {
+		snprintf(src, sizeof(src), "flood%d", i);
+		state_unknown_fail(&st, "bbbb", src, T0 + 2, &tl);
+	}
+	ck_assert_uint_eq(st.nsources, STATE_MAX_SOURCES);
+	state_unknown_fail(&st, "aaaa", "s3", T0 + 3, &tl);
+	ck_assert(state_unknown_locked(&st, "aaaa", "s4", T0 + 4, &until));
+}
+END_TEST
+
+/* i9_04: sources of any length stay apart in a bucket, as for a user. */
+START_TEST(i9_04_bucket_long_sources_apart)
+{
+	static const struct state_limits tl = {
+		.deny = 2, .deny_total = 100, .interval = 900, .unlock = 600,
+	};
+	struct hg_state st;
+	long long until = 0;
+	char a[241], b[241];
+
+	memset(a, 'h', 240);
+	a[240] = '\0';
+	memcpy(b, a, sizeof(b));
+	b[239] = 'x';
+	fresh(&st);
+	state_unknown_fail(&st, "aaaa", a, T0, &tl);
+	state_unknown_fail(&st, "aaaa", b, T0 + 1, &tl);
+	ck_assert(!state_unknown_locked(&st, "aaaa", a, T0 + 2, &until));
+	state_unknown_fail(&st, "aaaa", a, T0 + 2, &tl);
+	ck_assert(state_unknown_locked(&st, "aaaa", a, T0 + 3, &until));
+}
+END_TEST
+
 START_TEST(fail_total_survives_success)
 {
 	static const struct state_limits tl = {
@@ -602,7 +649,7 @@ START_TEST(fail_total_survives_success)
 	fresh(&st);
 	state_fail(&st, "a", T0, &tl);
 	state_fail(&st, "a", T0 + 1, &tl);
-	state_success(&st, "a", T0 + 2, -1);
+	state_success(&st, "a", T0 + 2, -1, false);
 	ck_assert(state_is_locked(&st, "b", T0 + 3, &limits, &until));
 }
 END_TEST
@@ -633,7 +680,7 @@ START_TEST(success_clears_source_only)
 	state_fail(&st, "a", T0 + 1, &limits);
 	state_fail(&st, "b", T0 + 2, &limits);
 	state_fail(&st, "b", T0 + 3, &limits);
-	state_success(&st, "a", T0 + 10, T0 / 30 * 30);
+	state_success(&st, "a", T0 + 10, T0 / 30 * 30, false);
 	ck_assert_uint_eq(count_of(&st, "a"), 0);
 	ck_assert_uint_eq(count_of(&st, "b"), 2);
 	ck_assert_int_eq(st.last_step, T0 / 30 * 30);
@@ -651,8 +698,8 @@ START_TEST(success_without_step)
 	struct hg_state st;
 
 	fresh(&st);
-	state_success(&st, "a", T0, 3000);
-	state_success(&st, "a", T0 + 60, -1);
+	state_success(&st, "a", T0, 3000, false);
+	state_success(&st, "a", T0 + 60, -1, false);
 	ck_assert_int_eq(st.last_step, 3000);
 	ck_assert_int_eq(st.last_success, T0 + 60);
 }
@@ -765,7 +812,7 @@ START_TEST(file_roundtrip)
 	ck_assert_int_eq(st.last_step, -1);
 	state_fail(&st, "ssh 10.0.0.1", T0, &limits);
 	state_fail(&st, "pts/1", T0 + 1, &limits);
-	state_success(&st, "pts/1", T0 + 2, T0 / 30 * 30);
+	state_success(&st, "pts/1", T0 + 2, T0 / 30 * 30, false);
 	ck_assert_int_eq(state_save(dir, "alice", &st, &msg), 0);
 	ck_assert_int_eq(state_load(dir, "alice", geteuid(), &back, &msg), 0);
 	assert_same(&st, &back);
@@ -1127,6 +1174,8 @@ suite(void)
 	tcase_add_test(tl, i9_03_trust_expires_and_zero_disables);
 	tcase_add_test(tl, i9_03_trusted_roundtrip_and_bound);
 	tcase_add_test(tl, i9_04_unknown_counts_like_a_user);
+	tcase_add_test(tl, i9_04_bucket_spares_name_totals);
+	tcase_add_test(tl, i9_04_bucket_long_sources_apart);
 	suite_add_tcase(s, tl);
 
 	tcase_add_unchecked_fixture(tk, unit_base_setup, unit_base_teardown);
