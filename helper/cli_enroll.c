@@ -50,7 +50,8 @@
 enum qr_kind { QR_AUTO, QR_ANSI, QR_UTF8, QR_NONE, QR_PNG };
 
 struct enroll {
-	const char	*user;
+	const char	*user;		/* canonical, once known */
+	char		 name[TRUST_NAME_MAX + 1];
 	const char	*config;
 	const char	*issuer;
 	const char	*png_path;
@@ -677,8 +678,10 @@ cli_enroll(int argc, char **argv)
 		goto out;
 	}
 	if (cli_util_need_root(CMD, "it writes root-owned seed files") != 0 ||
-	    cli_util_init(CMD) != 0 || cli_util_user_known(CMD, e->user) != 0)
+	    cli_util_init(CMD) != 0 ||
+	    cli_util_user_known(CMD, e->user, e->name) != 0)
 		goto out;
+	e->user = e->name;
 	if (cli_util_conf(CMD, e->config, &e->conf) != 0)
 		goto out;
 	e->have_conf = true;

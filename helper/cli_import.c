@@ -41,7 +41,8 @@
 struct import {
 	const char	*ga;		/* --google-authenticator FILE */
 	const char	*oath;		/* --oath USERSFILE */
-	const char	*user;
+	const char	*user;		/* canonical, once known */
+	char		 name[TRUST_NAME_MAX + 1];
 	const char	*config;
 	bool		 force;
 	struct hg_conf	 conf;
@@ -102,6 +103,9 @@ parse_args(struct import *im, int argc, char **argv)
 		cli_util_error(CMD, "'%s' is not a valid user name", im->user);
 		return CLI_EXIT_USAGE;
 	}
+	/* Files go by the name NSS returns: "Alice" may be "alice". */
+	if (im->user != NULL && cli_util_user_lookup(im->user, im->name) > 0)
+		im->user = im->name;
 	return -1;
  bad:
 	usage(stderr);
@@ -429,7 +433,7 @@ import_ga(struct import *im)
 	}
 	if (ga_parse(ga, im->ga, text, len) != 0)
 		goto out;
-	if (cli_util_user_known(CMD, im->user) != 0 || prepare(im) != 0)
+	if (cli_util_user_known(CMD, im->user, NULL) != 0 || prepare(im) != 0)
 		goto out;
 	if ((r = cli_util_seed_exists(CMD, &im->conf, im->user)) != 0) {
 		if (r > 0 && !im->force)
@@ -533,8 +537,10 @@ struct oath_run {
  */
 static int
 oath_line(struct oath_run *run, unsigned lineno, const char *type,
-    const char *user, const char *secret)
+    const char *typed, const char *secret)
 {
+	char name[TRUST_NAME_MAX + 1];
+	const char *user = typed;
 	struct import *im = run->im;
 	const struct oath_type *t;
 	struct cli_util_seed s;
@@ -596,13 +602,14 @@ oath_line(struct oath_run *run, unsigned lineno, const char *type,
 		sodium_memzero(bin, sizeof(bin));
 		return 0;
 	}
-	if ((r = cli_util_user_lookup(user)) <= 0) {
+	if ((r = cli_util_user_lookup(typed, name)) <= 0) {
 		cli_util_error(CMD, "%s:%u: %s: %s; skipped", path, lineno,
-		    user, r == 0 ? "no such user (not known to NSS)" :
+		    typed, r == 0 ? "no such user (not known to NSS)" :
 		    strerror(-r));
 		r = 0;
 		goto out;
 	}
+	user = name;	/* the files go by the name NSS returns */
 	if ((r = cli_util_seed_exists(CMD, &im->conf, user)) != 0) {
 		if (r > 0 && !im->force)
 			cli_util_error(CMD, "%s:%u: %s already has a seed; "
@@ -656,6 +663,7 @@ import_oath(struct import *im)
 	static const char ws[] = " \t\r";
 	struct oath_run run;
 	char *text = NULL, *line, *end, *nl, *save, *type, *user, *secret;
+	char canon[TRUST_NAME_MAX + 1];
 	size_t len = 0;
 	unsigned lineno = 0;
 	int r, ret = CLI_EXIT_FAIL;
@@ -664,7 +672,7 @@ import_oath(struct import *im)
 	run.im = im;
 	if (read_input(im->oath, NULL, &text, &len) != 0)
 		goto out;
-	if (im->user != NULL && cli_util_user_known(CMD, im->user) != 0)
+	if (im->user != NULL && cli_util_user_known(CMD, im->user, NULL) != 0)
 		goto out;
 	if (prepare(im) != 0)
 		goto out;
@@ -686,7 +694,9 @@ import_oath(struct import *im)
 			run.skipped++;
 			continue;
 		}
-		if (im->user != NULL && strcmp(user, im->user) != 0)
+		if (im->user != NULL && strcmp(user, im->user) != 0 &&
+		    (cli_util_user_lookup(user, canon) <= 0 ||
+		    strcmp(canon, im->user) != 0))
 			continue;
 		run.selected++;
 		/* The PIN: skipped over, never kept or shown. */

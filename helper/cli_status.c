@@ -306,6 +306,7 @@ cli_status(int argc, char **argv)
 	struct table t = { NULL, 0, 0 };
 	unsigned char key[SECURE_KEY_BYTES];
 	const char *config = NULL, *user = NULL;
+	char name[TRUST_NAME_MAX + 1];
 	char **seeds = NULL, **states = NULL, **all = NULL;
 	size_t nseeds = 0, nstates = 0, nall = 0, i;
 	bool have = false, created, have_conf = false, trouble = false;
@@ -329,6 +330,10 @@ cli_status(int argc, char **argv)
 	if (user != NULL && !cli_util_user_ok(user)) {
 		cli_util_error(CMD, "'%s' is not a valid user name", user);
 		return CLI_EXIT_USAGE;
+	}
+	if (user != NULL) {	/* its files go by the name NSS returns */
+		(void)cli_util_user_lookup(user, name);
+		user = name;
 	}
 	if (cli_util_need_root(CMD, "the seeds and the lockout state are "
 	    "root-only files") != 0 || cli_util_init(CMD) != 0)

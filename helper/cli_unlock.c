@@ -29,6 +29,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "addr.h"
 #include "cli_util.h"
 #include "record.h"
 #include "state.h"
@@ -82,7 +83,9 @@ audit_unlock(const struct hg_conf *conf, const char *user,
 	r.uid = (long long)getuid();
 	snprintf(r.event, sizeof(r.event), "unlock");
 	snprintf(r.service, sizeof(r.service), "hostgate");
-	snprintf(r.user, sizeof(r.user), "%s", user);
+	if (snprintf(r.user, sizeof(r.user), "%s", user) >=
+	    (int)sizeof(r.user))
+		return -1;	/* no record can name it */
 	admin_name(r.ruser, sizeof(r.ruser));
 	if ((tty = ttyname(STDIN_FILENO)) != NULL) {
 		if (strncmp(tty, "/dev/", 5) == 0)
@@ -185,6 +188,7 @@ cli_unlock(int argc, char **argv)
 	struct stat sb;
 	const char *config = NULL, *user = NULL, *source = NULL;
 	char path[PATH_MAX], when[32], shown[CLI_SHOWN_MAX];
+	char name[TRUST_NAME_MAX + 1], canon_source[STATE_MAX_SOURCE_LEN + 1];
 	long long now = (long long)time(NULL), until, step = -1;
 	struct state_limits limits;
 	unsigned cleared;
@@ -218,6 +222,14 @@ cli_unlock(int argc, char **argv)
 		cli_util_error(CMD, "--source: 1 to %d characters",
 		    STATE_MAX_SOURCE_LEN);
 		return CLI_EXIT_USAGE;
+	}
+	/* As the module names them: the NSS name, an address canonical. */
+	(void)cli_util_user_lookup(user, name);
+	user = name;
+	if (source != NULL) {
+		(void)addr_canonical(source, canon_source,
+		    sizeof(canon_source));
+		source = canon_source;
 	}
 	if (cli_util_need_root(CMD, "it rewrites root-owned state files") !=
 	    0 || cli_util_init(CMD) != 0)

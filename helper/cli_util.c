@@ -177,19 +177,27 @@ cli_util_user_ok(const char *user)
 }
 
 int
-cli_util_user_lookup(const char *user)
+cli_util_user_lookup(const char *user, char *canon)
 {
 	struct passwd pw, *pwp = NULL;
 	char buf[4096];
 	int e;
 
+	if (canon != NULL)
+		snprintf(canon, TRUST_NAME_MAX + 1, "%s", user);
 	if ((e = getpwnam_r(user, &pw, buf, sizeof(buf), &pwp)) != 0)
 		return -e;
-	return pwp != NULL ? 1 : 0;
+	if (pwp == NULL)
+		return 0;
+	if (!trust_name_ok(pw.pw_name))
+		return -EINVAL;	/* NSS gave a name unusable as a file */
+	if (canon != NULL)
+		snprintf(canon, TRUST_NAME_MAX + 1, "%s", pw.pw_name);
+	return 1;
 }
 
 int
-cli_util_user_known(const char *cmd, const char *user)
+cli_util_user_known(const char *cmd, const char *user, char *canon)
 {
 	int r;
 
@@ -197,7 +205,7 @@ cli_util_user_known(const char *cmd, const char *user)
 		cli_util_error(cmd, "'%s' is not a valid user name", user);
 		return -1;
 	}
-	if ((r = cli_util_user_lookup(user)) < 0) {
+	if ((r = cli_util_user_lookup(user, canon)) < 0) {
 		cli_util_error(cmd, "looking up user '%s': %s", user,
 		    strerror(-r));
 		return -1;

@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "secure.h"
 #include "totp.h"
+#include "trust.h"
 
 #define CLI_EXIT_OK	0
 #define CLI_EXIT_FAIL	1
@@ -85,15 +86,18 @@ int cli_util_need_root(const char *cmd, const char *what);
 bool cli_util_user_ok(const char *user);
 
 /*
- * Look USER up in NSS: 1 known, 0 unknown, or a negative errno.
+ * Look USER up in NSS: 1 known, 0 unknown, or a negative errno.  When
+ * known, CANON (room for TRUST_NAME_MAX + 1; may be NULL) gets the name
+ * NSS returns, which names every per-user file ("Alice" is "alice" with a
+ * case-insensitive source); else USER.
  */
-int cli_util_user_lookup(const char *user);
+int cli_util_user_lookup(const char *user, char *canon);
 
 /*
- * Check that USER is a valid name and known to NSS.  Returns 0, or -1
- * after a message.
+ * Check that USER is a valid name and known to NSS; CANON as for
+ * cli_util_user_lookup().  Returns 0, or -1 after a message.
  */
-int cli_util_user_known(const char *cmd, const char *user);
+int cli_util_user_known(const char *cmd, const char *user, char *canon);
 
 /*
  * Check the root-owned directory PATH (see trust_check_dir()); when it is

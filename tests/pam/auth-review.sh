@@ -232,7 +232,7 @@ hg_conf ""
 hg_user 'fifteen pw'; f15=$NEWUSER
 sec15=$(hg_secret); hg_seed "$f15" "$sec15"
 upper=$(echo "$f15" | tr a-z A-Z)
-HG_NSS_FOLD=1 hg_pam -T $t -a 'fifteen pw' -a "$(hg_code "$sec15" $t)" hgtest "$upper"
+hg_pam -T $t -F -a 'fifteen pw' -a "$(hg_code "$sec15" $t)" hgtest "$upper"
 expect "auth: PAM_SUCCESS" "i9_15 a case-folded name uses the canonical seed"
 expect_log "user=\"$f15\"" "i9_15 the record names the canonical user"
 if [ -e "$T/state/$upper" ] || [ ! -e "$T/state/$f15" ]; then
@@ -240,7 +240,7 @@ if [ -e "$T/state/$upper" ] || [ ! -e "$T/state/$f15" ]; then
 else
 	pass "i9_15 state is kept under the canonical name"
 fi
-HG_NSS_FOLD=1 hg_pam -T $t -a 'fifteen pw' -a "$(hg_code "$sec15" $t)" hgtest "$f15"
+hg_pam -T $t -F -a 'fifteen pw' -a "$(hg_code "$sec15" $t)" hgtest "$f15"
 expect "auth: PAM_AUTH_ERR" "i9_15 the code is spent for both spellings"
 
 # i9_16: root is exempt from lockout, so each code failure is a warning.

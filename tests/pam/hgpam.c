@@ -24,17 +24,10 @@
  * It also interposes crypt_rn() and libsodium's argon2id functions to count
  * the slow hashes a transaction ran ("work: crypt=N pwhash=M"), so that tests
  * can show which inputs cost what without timing anything.
- *
- * With HG_NSS_FOLD=1 its getpwnam_r() answers like a case-insensitive NSS
- * source (SSSD, LDAP): a name not found is looked up again in lower case,
- * and the entry keeps its own (canonical) name.
  */
 #include "config.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <dlfcn.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,33 +118,6 @@ crypto_pwhash_str_alg(char *out, const char *pw, unsigned long long len,
 	*(void **)&real = real_sym("libsodium.so.23",
 	    "crypto_pwhash_str_alg");
 	return real != NULL ? real(out, pw, len, ops, mem, alg) : -1;
-}
-
-int getpwnam_r(const char *, struct passwd *, char *, size_t,
-    struct passwd **);
-
-int
-getpwnam_r(const char *name, struct passwd *pw, char *buf, size_t size,
-    struct passwd **res)
-{
-	int (*real)(const char *, struct passwd *, char *, size_t,
-	    struct passwd **);
-	const char *fold = getenv("HG_NSS_FOLD");
-	char lower[256];
-	size_t i;
-	int r;
-
-	*(void **)&real = dlsym(RTLD_NEXT, "getpwnam_r");
-	if (real == NULL)
-		return ENOSYS;
-	r = real(name, pw, buf, size, res);
-	if (r != 0 || *res != NULL || fold == NULL || strcmp(fold, "1") != 0 ||
-	    strlen(name) >= sizeof(lower))
-		return r;
-	for (i = 0; name[i] != '\0'; i++)
-		lower[i] = (char)tolower((unsigned char)name[i]);
-	lower[i] = '\0';
-	return real(lower, pw, buf, size, res);
 }
 
 static int

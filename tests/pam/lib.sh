@@ -11,6 +11,7 @@ set -eu
 # HG_MODULE runs the stacks against another build of the module.
 MODULE="${HG_MODULE:-$top_builddir/pam_module/.libs/pam_hostgate.so}"
 HGPAM="$top_builddir/tests/pam/hgpam"
+NSSFOLD="$top_builddir/tests/.libs/nssfold.so"
 LIBFAKETIME=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 HG_FAILS=0
 HG_USERS=""
@@ -164,22 +165,28 @@ hg_code() {
 	echo "$c"
 }
 
-# hg_pam [-T UNIXTIME] HGPAM-ARGS...: run one transaction; output in $T/out.
-# With -T the clock is frozen at UNIXTIME (libfaketime).
+# hg_pam [-T UNIXTIME] [-F] HGPAM-ARGS...: run one transaction; output in
+# $T/out.  With -T the clock is frozen at UNIXTIME (libfaketime); with -F
+# user names are looked up as a case-insensitive NSS source does.
 hg_pam() {
-	local at=""
+	local at="" preload="${LD_PRELOAD:-}"
 	if [ "${1:-}" = -T ]; then
 		at=$2
 		shift 2
+		preload=$LIBFAKETIME
+	fi
+	if [ "${1:-}" = -F ]; then
+		shift
+		preload="$preload $NSSFOLD"
 	fi
 	if [ -n "$at" ]; then
-		HG_SYSLOG="$T/syslog.cur" TZ=UTC LD_PRELOAD="$LIBFAKETIME" \
+		HG_SYSLOG="$T/syslog.cur" TZ=UTC LD_PRELOAD="$preload" \
 		    FAKETIME="$(date -u -d "@$at" '+%Y-%m-%d %H:%M:%S')" \
 		    FAKETIME_DONT_FAKE_MONOTONIC=1 \
 		    "$HGPAM" -c "$T/pam.d" "$@" > "$T/out" 2>&1 || true
 	else
-		HG_SYSLOG="$T/syslog.cur" "$HGPAM" -c "$T/pam.d" "$@" \
-		    > "$T/out" 2>&1 || true
+		HG_SYSLOG="$T/syslog.cur" LD_PRELOAD="$preload" \
+		    "$HGPAM" -c "$T/pam.d" "$@" > "$T/out" 2>&1 || true
 	fi
 	touch "$T/syslog.cur"
 	cat "$T/syslog.cur" >> "$T/syslog"
