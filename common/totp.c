@@ -53,8 +53,9 @@ b64_decode(const char *s, unsigned char *out, size_t max, size_t *len)
 }
 
 /*
- * Decode "$argon2id$v=19$m=M,t=T,p=1$SALT$HASH", the form libsodium and
- * the argon2 tool write, with the 16-byte salt crypto_pwhash() takes.
+ * Decode "$argon2id$v=19$m=8192,t=1,p=1$SALT$HASH", the form libsodium
+ * and the argon2 tool write, with the 16-byte salt crypto_pwhash() takes
+ * and hostgate's cost.
  * Returns 0 or HG_ERR_SEED.
  */
 static int
@@ -81,14 +82,19 @@ recovery_decode(const char *s, struct recovery_line *l)
 	if ((hash = strchr(salt, '$')) == NULL)
 		return HG_ERR_SEED;
 	*hash++ = '\0';
-	if (conf_parse_uint(m, CONF_UINT_DIGITS_MAX,
-	    crypto_pwhash_MEMLIMIT_MIN / 1024, UINT_MAX, &mv) != 0 ||
-	    conf_parse_uint(t, CONF_UINT_DIGITS_MAX, crypto_pwhash_OPSLIMIT_MIN,
-	    UINT_MAX, &tv) != 0 ||
+	/*
+	 * Only the cost hostgate writes: the check for a user with no codes
+	 * runs at that cost, and another would tell the two apart (or, set
+	 * high, cost a fortune).
+	 */
+	if (conf_parse_uint(m, CONF_UINT_DIGITS_MAX, RECOVERY_MEMLIMIT / 1024,
+	    RECOVERY_MEMLIMIT / 1024, &mv) != 0 ||
+	    conf_parse_uint(t, CONF_UINT_DIGITS_MAX, RECOVERY_OPSLIMIT,
+	    RECOVERY_OPSLIMIT, &tv) != 0 ||
 	    b64_decode(salt, l->salt, sizeof(l->salt), &n) != 0 ||
 	    n != sizeof(l->salt) ||
 	    b64_decode(hash, l->hash, sizeof(l->hash), &l->hash_len) != 0 ||
-	    l->hash_len < crypto_pwhash_BYTES_MIN)
+	    l->hash_len != RECOVERY_HASH_BYTES)
 		return HG_ERR_SEED;
 	l->mem = (size_t)mv * 1024;
 	l->ops = tv;
@@ -219,9 +225,9 @@ totp_seed_parse(struct hg_seed *seed, const char *user, const char *text,
 			if (recovery_decode(v, &rl) != 0) {
 				r = hg_fail(msg, HG_ERR_SEED,
 				    "%s:%u: recovery must be an argon2id hash "
-				    "'" RECOVERY_PREFIX "KiB,t=N,p=1$SALT$HASH'"
-				    " (16-byte salt, unpadded base64)", path,
-				    it.lineno);
+				    "'" RECOVERY_PREFIX "8192,t=1,p=1$SALT$HASH'"
+				    " (16-byte salt, 32-byte hash, unpadded "
+				    "base64)", path, it.lineno);
 				goto out;
 			}
 			if ((seed->recovery[seed->nrecovery] = strdup(v)) ==

@@ -343,9 +343,9 @@ cmd_explain(struct cli *cli, int argc, char **argv)
 		in.rhost = NULL;
 	if (at != NULL) {
 		if (parse_at(at, &tm) != 0) {
+			/* cli_util_error() escapes what it prints. */
 			cli_util_error("explain", "--at '%s': expected "
-			    "'YYYY-MM-DD HH:MM' (local time)",
-			    shown(at, qr, sizeof(qr)));
+			    "'YYYY-MM-DD HH:MM' (local time)", at);
 			return EXIT_USAGE;
 		}
 	} else if (time(&now) == (time_t)-1 || localtime_r(&now, &tm) ==
@@ -362,8 +362,7 @@ cmd_explain(struct cli *cli, int argc, char **argv)
 	}
 	msg.text[0] = '\0';
 	if ((r = policy_user_groups(user, &groups, &ngroups, &msg)) != 0) {
-		cli_util_error("explain", "%s",
-		    shown(msg.text, qr, sizeof(qr)));
+		cli_util_error("explain", "%s", msg.text);
 		goto out;
 	}
 	in.user = user;

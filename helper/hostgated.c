@@ -224,6 +224,7 @@ warm_refresh(struct warm *w, bool force)
 	char stamp[POLICY_STAMP_HEX + 1];
 	struct hg_msg msg = { "" };
 	size_t files, roles, rules;
+	int r;
 
 	policy_stamp(w->path, stamp);
 	if (!force && w->loaded && strcmp(stamp, w->stamp) == 0)
@@ -233,9 +234,18 @@ warm_refresh(struct warm *w, bool force)
 	/* Stamped before loading: a change while loading shows next time. */
 	memcpy(w->stamp, stamp, sizeof(stamp));
 	w->loaded = true;
-	if (policy_load(w->path, OWNER, &w->pol, &msg) != 0) {
+	if ((r = policy_load(w->path, OWNER, &w->pol, &msg)) != 0) {
 		log_f(LOG_ALERT, "%s; the policy is invalid, denying everyone",
 		    msg.text);
+		if (r == HG_ERR_IO || r == HG_ERR_NOMEM) {
+			/*
+			 * A passing failure (no memory, no descriptor) is not
+			 * this policy's answer: decline until a load works,
+			 * so that modules decide on their own meanwhile.
+			 */
+			w->loaded = false;
+			w->stamp[0] = '\0';
+		}
 		return;
 	}
 	policy_counts(w->pol, &files, &roles, &rules);
@@ -256,7 +266,7 @@ warm_named(struct warm *w, const struct hg_record *r, const struct client *c)
 	long long now = now_ms();
 
 	warm_refresh(w, false);
-	if (strcmp(r->policy, w->stamp) == 0)
+	if (w->stamp[0] != '\0' && strcmp(r->policy, w->stamp) == 0)
 		return true;
 	w->declined++;
 	if (w->declined_log == 0 || now - w->declined_log >= 60000) {

@@ -1517,6 +1517,17 @@ START_TEST(i9_05_seed_recovery_malformed)
 	expect_bad_recovery("$argon2id$v=19$m=-8192,t=1,p=1$"
 	    "c2FsdHNhbHRzYWx0c2FsdA$"
 	    "DrGMPN0XnhyKo5rz8b2dR7mxyq0eBZjI7RpmDk6Lqqo");
+	/* i9_05: another cost than hostgate's would tell users apart. */
+	expect_bad_recovery("$argon2id$v=19$m=16384,t=1,p=1$"
+	    "c2FsdHNhbHRzYWx0c2FsdA$"
+	    "DrGMPN0XnhyKo5rz8b2dR7mxyq0eBZjI7RpmDk6Lqqo");
+	expect_bad_recovery("$argon2id$v=19$m=8192,t=2,p=1$"
+	    "c2FsdHNhbHRzYWx0c2FsdA$"
+	    "DrGMPN0XnhyKo5rz8b2dR7mxyq0eBZjI7RpmDk6Lqqo");
+	expect_bad_recovery("$argon2id$v=19$m=8192,t=1,p=1$"
+	    "c2FsdHNhbHRzYWx0c2FsdA$"
+	    "DrGMPN0XnhyKo5rz8b2dR7mxyq0eBZjI7RpmDk6Lqqo"
+	    "DrGMPN0XnhyKo5rz8b2dR7mxyq0eBZjI7RpmDk6Lqqo");
 	/* An 8-byte salt, a salt with base64 padding, a bad character. */
 	expect_bad_recovery("$argon2id$v=19$m=8192,t=1,p=1$"
 	    "c2FsdHNhbHQ$"
