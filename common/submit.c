@@ -225,12 +225,10 @@ submit_spool(const char *dir, const struct hg_record *r, struct hg_msg *msg)
 	 * writer owns it: root for the module; hostgated vets spool files by
 	 * their owner anyway.
 	 */
-	if ((rc = trust_check_dir(dir, geteuid(), TRUST_PUBLIC, msg)) != 0)
+	if ((rc = trust_open_dir(dir, geteuid(), TRUST_PUBLIC, &dfd,
+	    msg)) != 0)
 		return rc;
 	rc = HG_ERR_IO;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd == -1)
-		return hg_fail(msg, HG_ERR_IO, "%s: %s", dir, strerror(errno));
 	/*
 	 * Names sort by time; records of one login stamped in the same
 	 * millisecond keep their order by the monotonic clock.

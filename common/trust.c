@@ -118,11 +118,23 @@ int
 trust_check_dir(const char *path, uid_t owner, enum trust_level level,
     struct hg_msg *msg)
 {
+	int fd, r;
+
+	if ((r = trust_open_dir(path, owner, level, &fd, msg)) == 0)
+		close(fd);
+	return r;
+}
+
+int
+trust_open_dir(const char *path, uid_t owner, enum trust_level level,
+    int *fdp, struct hg_msg *msg)
+{
 	mode_t forbidden = level == TRUST_SECRET ? (S_IRWXG | S_IRWXO) :
 	    (S_IWGRP | S_IWOTH);
 	struct stat st;
 	int fd, r;
 
+	*fdp = -1;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1) {
 		if (errno == ENOENT)
@@ -148,7 +160,10 @@ trust_check_dir(const char *path, uid_t owner, enum trust_level level,
 		    (unsigned)(st.st_mode & 07777),
 		    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ? "write to" :
 		    "read");
-	close(fd);
+	if (r != 0)
+		close(fd);
+	else
+		*fdp = fd;
 	return r;
 }
 

@@ -58,6 +58,13 @@ int trust_read_fd(int fd, const char *path, size_t max, char **buf,
 int trust_check_dir(const char *path, uid_t owner, enum trust_level level,
     struct hg_msg *msg);
 
+/*
+ * trust_check_dir(), keeping the checked directory open in *FD (-1 on
+ * error) for use by descriptor, so that what was checked is what is used.
+ */
+int trust_open_dir(const char *path, uid_t owner, enum trust_level level,
+    int *fd, struct hg_msg *msg);
+
 /* The longest user name hostgate uses as a file name. */
 #define TRUST_NAME_MAX	256
 
