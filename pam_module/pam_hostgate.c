@@ -6,10 +6,6 @@
 
 #include <sys/types.h>
 
-#include <crypt.h>
-#include <errno.h>
-#include <pwd.h>
-#include <shadow.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,20 +27,18 @@
 #include <security/pam_modules.h>
 
 #include "addr.h"
+#include "auth.h"
 #include "conf.h"
 #include "err.h"
 #include "policy.h"
 #include "record.h"
 #include "secure.h"
-#include "state.h"
 #include "submit.h"
-#include "totp.h"
 #include "trust.h"
 
 #define FACTORS_DATA	"hostgate_factors"
 #define HELPER_DOWN_DATA "hostgate_helper_down"
 #define SESSION_DATA	"hostgate_session_start"
-#define MAX_PASSWORD	512	/* as pam_unix: longer input is refused */
 #define PROMPT_PASSWORD	"Password: "
 #define PROMPT_CODE	"Verification code: "
 #define LOCKED_NOTICE	"Too many failed attempts: logins are refused " \
@@ -132,27 +126,6 @@ copy_item(pam_handle_t *pamh, int item, char *dst, size_t size)
 }
 
 /*
- * The account NAME stands for, by the name NSS gives it (pw_name: with a
- * case-insensitive source "Alice" is "alice"), into OUT; *UID gets its
- * uid.  Returns false, OUT holding NAME, when NAME is no usable account.
- */
-static bool
-canonical_user(const char *name, char *out, size_t size, uid_t *uid)
-{
-	struct passwd pw, *pwp = NULL;
-	char buf[4096];
-
-	snprintf(out, size, "%s", name);
-	if (!trust_name_ok(name) ||
-	    getpwnam_r(name, &pw, buf, sizeof(buf), &pwp) != 0 || pwp == NULL ||
-	    !trust_name_ok(pw.pw_name) || strlen(pw.pw_name) >= size)
-		return false;
-	snprintf(out, size, "%s", pw.pw_name);
-	*uid = pw.pw_uid;
-	return true;
-}
-
-/*
  * A record of EVENT for this transaction, with the PAM items filled in:
  * the user by its canonical name, an address rhost in canonical form.
  */
@@ -167,7 +140,7 @@ record_for(pam_handle_t *pamh, const char *event, struct hg_record *r)
 	snprintf(r->event, sizeof(r->event), "%s", event);
 	typed[0] = rhost[0] = '\0';
 	copy_item(pamh, PAM_USER, typed, sizeof(typed));
-	(void)canonical_user(typed, r->user, sizeof(r->user), &uid);
+	(void)auth_canonical_user(typed, r->user, sizeof(r->user), &uid);
 	copy_item(pamh, PAM_SERVICE, r->service, sizeof(r->service));
 	copy_item(pamh, PAM_RUSER, r->ruser, sizeof(r->ruser));
 	copy_item(pamh, PAM_RHOST, rhost, sizeof(rhost));
@@ -258,159 +231,21 @@ audit_record(pam_handle_t *pamh, const struct hg_conf *conf,
 	return 0;
 }
 
-/* Everything one authentication attempt knows. */
-struct attempt {
-	pam_handle_t	*pamh;
-	int		 flags;
-	struct hg_conf	 conf;
-	const char	*user;		/* as typed */
-	char		 name[TRUST_NAME_MAX + 1];	/* canonical */
-	bool		 known;		/* the name is valid and in NSS */
-	uid_t		 uid;
-	char		 source[STATE_MAX_SOURCE_LEN + 1];
-	bool		 source_addr;	/* the source is an address */
-	char		*password;	/* our copy, wiped */
-	char		 code[TOTP_MAX_CODE + 1];
-	bool		 code_toolong;
-	bool		 password_ok;
-	bool		 used_totp;
-	bool		 used_scratch;
-	bool		 locked;
-	const char	*note;		/* extra detail for the log line */
-};
-
+/* The attempt's log lines go to pam_syslog, stamped with their function. */
 static void
-lookup_user(struct attempt *a)
+auth_logger(void *ctx, int prio, const char *func, const char *text)
 {
-	a->known = canonical_user(a->user, a->name, sizeof(a->name), &a->uid);
-}
-
-/* The lockout source: the rhost (canonical when an address), else tty. */
-static void
-set_source(struct attempt *a)
-{
-	const void *rhost = NULL, *tty = NULL;
-
-	(void)pam_get_item(a->pamh, PAM_RHOST, &rhost);
-	(void)pam_get_item(a->pamh, PAM_TTY, &tty);
-	if (rhost != NULL && *(const char *)rhost != '\0')
-		a->source_addr = addr_canonical(rhost, a->source,
-		    sizeof(a->source));
-	else if (tty != NULL && *(const char *)tty != '\0')
-		snprintf(a->source, sizeof(a->source), "%s",
-		    (const char *)tty);
-	else
-		snprintf(a->source, sizeof(a->source), "unknown");
-}
-
-/*
- * Failures of every name are counted and locks noticed, those of names
- * that are not accounts in shared buckets, so that neither the notice nor
- * the number of attempts before it tells which accounts exist.
- */
-static bool
-lockout_counts(const struct attempt *a)
-{
-	return a->conf.lockout_deny != 0 || a->conf.lockout_deny_total != 0;
-}
-
-/*
- * uid 0 accounts are counted and see the notice like anyone (or the notice
- * would tell which names are root's), but are not refused unless
- * lockout_root is set: root must not be locked out of its own host.
- */
-static bool
-lockout_exempt(const struct attempt *a)
-{
-	return a->known && a->uid == 0 && !a->conf.lockout_root;
-}
-
-/*
- * The state an attempt reads and updates under one lock: the user's own
- * file, or for a name that is no account its bucket (see state.h).
- */
-struct lockstate {
-	int		 fd;
-	bool		 bucket;
-	char		 file[STATE_BUCKET_NAME];
-	char		 tag[STATE_TAG_LEN + 1];
-	struct hg_state	 st;
-};
-
-static int
-lk_open(struct attempt *a, struct lockstate *lk, struct hg_msg *msg)
-{
-	const char *dir = a->conf.state_dir;
-	int r;
-
-	lk->fd = -1;
-	lk->bucket = !a->known;
-	if (!lk->bucket) {
-		if ((r = state_lock(dir, a->name, 0, &lk->fd, msg)) != 0)
-			return r;
-		return state_load(dir, a->name, 0, &lk->st, msg);
-	}
-	if ((r = state_unknown_bucket(dir, a->user, lk->file, lk->tag,
-	    msg)) != 0 ||
-	    (r = state_bucket_lock(dir, lk->file, &lk->fd, msg)) != 0)
-		return r;
-	return state_bucket_load(dir, lk->file, &lk->st, msg);
-}
-
-static bool
-lk_locked(const struct attempt *a, const struct lockstate *lk, long long now)
-{
-	struct state_limits limits;
-	long long until;
-
-	state_limits_of(&a->conf, &limits);
-	return lk->bucket ?
-	    state_unknown_locked(&lk->st, lk->tag, a->source, now, &until) :
-	    state_is_locked(&lk->st, a->source, now, &limits, &until);
-}
-
-static void
-lk_fail(const struct attempt *a, struct lockstate *lk, long long now)
-{
-	struct state_limits limits;
-
-	state_limits_of(&a->conf, &limits);
-	if (lk->bucket)
-		state_unknown_fail(&lk->st, lk->tag, a->source, now, &limits);
-	else
-		state_fail(&lk->st, a->source, now, &limits);
-}
-
-static int
-lk_save(const struct attempt *a, const struct lockstate *lk,
-    struct hg_msg *msg)
-{
-	return lk->bucket ?
-	    state_bucket_save(a->conf.state_dir, lk->file, &lk->st, msg) :
-	    state_save(a->conf.state_dir, a->name, &lk->st, msg);
-}
-
-/* Is this name locked out from this source?  Read under its lock. */
-static int
-check_locked(struct attempt *a, struct hg_msg *msg)
-{
-	struct lockstate lk;
-	int r;
-
-	if ((r = lk_open(a, &lk, msg)) == 0)
-		a->locked = lk_locked(a, &lk, time(NULL));
-	state_unlock(lk.fd);
-	return r;
+	pam_syslog(ctx, prio, "%s: %s", func, text);
 }
 
 /* Ask one question with echo off; *OUT is ours to wipe and free. */
 static int
-ask(struct attempt *a, const char *prompt, char **out)
+ask(pam_handle_t *pamh, const char *prompt, char **out)
 {
 	int r;
 
 	*out = NULL;
-	r = pam_prompt(a->pamh, PAM_PROMPT_ECHO_OFF, out, "%s", prompt);
+	r = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, out, "%s", prompt);
 	if (r != PAM_SUCCESS || *out == NULL) {
 		secure_strfree(*out);
 		*out = NULL;
@@ -421,306 +256,28 @@ ask(struct attempt *a, const char *prompt, char **out)
 
 /* The password: from an earlier module (first_pass flags) or a prompt. */
 static int
-get_password(struct attempt *a, struct hg_msg *msg)
+get_password(pam_handle_t *pamh, const struct hg_conf *conf, char **out,
+    struct hg_msg *msg)
 {
 	const void *item = NULL;
 	int r;
 
-	if (a->conf.try_first_pass || a->conf.use_first_pass) {
-		(void)pam_get_item(a->pamh, PAM_AUTHTOK, &item);
+	if (conf->try_first_pass || conf->use_first_pass) {
+		(void)pam_get_item(pamh, PAM_AUTHTOK, &item);
 		if (item != NULL) {
-			a->password = strdup(item);
-			return a->password != NULL ? 0 : HG_ERR_NOMEM;
+			*out = strdup(item);
+			return *out != NULL ? 0 : HG_ERR_NOMEM;
 		}
-		if (a->conf.use_first_pass)
+		if (conf->use_first_pass)
 			return hg_fail(msg, HG_ERR_CONFIG, "use_first_pass is "
 			    "set but no earlier module asked for a password");
 	}
-	if ((r = ask(a, PROMPT_PASSWORD, &a->password)) != 0)
+	if ((r = ask(pamh, PROMPT_PASSWORD, out)) != 0)
 		return r;
 	/* Later modules in the stack may reuse it, as with pam_unix. */
-	if (pam_set_item(a->pamh, PAM_AUTHTOK, a->password) != PAM_SUCCESS)
+	if (pam_set_item(pamh, PAM_AUTHTOK, *out) != PAM_SUCCESS)
 		return HG_ERR_INTERNAL;
 	return 0;
-}
-
-static int
-get_code(struct attempt *a)
-{
-	char *resp;
-	int r;
-
-	if ((r = ask(a, PROMPT_CODE, &resp)) != 0)
-		return r;
-	a->code_toolong = totp_normalize(resp, a->code) != 0;
-	secure_strfree(resp);
-	return 0;
-}
-
-/* Hash the typed password with a fresh salt of the system default method. */
-static void
-dummy_crypt(const char *password, struct crypt_data *cd)
-{
-	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-
-	if (crypt_gensalt_rn(NULL, 0, NULL, 0, salt, sizeof(salt)) != NULL)
-		(void)crypt_rn(password, salt, cd, sizeof(*cd));
-}
-
-/*
- * Check the password against shadow with crypt(3).  Users that are unknown,
- * have no shadow entry or a locked hash get the same work on a dummy hash.
- * Returns 0, HG_ERR_BAD_PASSWORD or HG_ERR_IO (shadow unreadable).
- */
-static int
-check_password(struct attempt *a, struct hg_msg *msg)
-{
-	struct spwd sp, *spp = NULL;
-	struct crypt_data *cd;
-	char buf[8192];
-	const char *out;
-	int r = HG_ERR_BAD_PASSWORD, e;
-
-	if ((cd = calloc(1, sizeof(*cd))) == NULL)
-		return HG_ERR_NOMEM;
-	if (!a->known || strlen(a->password) > MAX_PASSWORD) {
-		dummy_crypt(a->password, cd);
-		goto out;
-	}
-	e = getspnam_r(a->name, &sp, buf, sizeof(buf), &spp);
-	if (e != 0 && e != ENOENT) {
-		r = hg_fail(msg, HG_ERR_IO, "cannot read the shadow entry of "
-		    "user %s: %s (the module needs root for password=shadow)",
-		    a->name, strerror(e));
-		goto out;
-	}
-	if (spp == NULL || sp.sp_pwdp == NULL) {
-		a->note = "no shadow entry";
-		dummy_crypt(a->password, cd);
-		goto out;
-	}
-	if (sp.sp_pwdp[0] == '\0') {
-		/* An empty hash: with nullok, if the application agrees. */
-		if (a->conf.nullok &&
-		    (a->flags & PAM_DISALLOW_NULL_AUTHTOK) == 0 &&
-		    a->password[0] == '\0')
-			r = 0;
-		else
-			a->note = "empty password not allowed (see nullok)";
-		dummy_crypt(a->password, cd);
-		goto out;
-	}
-	if (sp.sp_pwdp[0] == '!' || sp.sp_pwdp[0] == '*') {
-		a->note = "password locked in shadow";
-		dummy_crypt(a->password, cd);
-		goto out;
-	}
-	out = crypt_rn(a->password, sp.sp_pwdp, cd, sizeof(*cd));
-	if (out != NULL && out[0] != '*' && secure_streq(out, sp.sp_pwdp))
-		r = 0;
- out:
-	sodium_memzero(buf, sizeof(buf));
-	sodium_memzero(cd, sizeof(*cd));
-	free(cd);
-	return r;
-}
-
-/*
- * Does the typed code look like a recovery code?  Only those are checked
- * against the (slow) hashes, so a wrong ordinary code stays cheap.
- */
-static bool
-recovery_form(const char *code)
-{
-	size_t i, n = 0;
-
-	for (i = 0; code[i] != '\0'; i++) {
-		if (code[i] == '-')
-			continue;
-		if (!((code[i] >= '0' && code[i] <= '9') ||
-		    (code[i] >= 'a' && code[i] <= 'z') ||
-		    (code[i] >= 'A' && code[i] <= 'Z')))
-			return false;
-		n++;
-	}
-	return n >= 8 && n <= 16;
-}
-
-/* Remove recovery code INDEX from the seed file; the user lock is held. */
-static int
-consume_recovery(struct attempt *a, const struct hg_seed *seed, int index,
-    struct hg_msg *msg)
-{
-	char path[4096], *text;
-	size_t len;
-	int r;
-
-	if (snprintf(path, sizeof(path), "%s/%s", a->conf.secrets_dir,
-	    a->name) >= (int)sizeof(path))
-		return hg_fail(msg, HG_ERR_TOOLONG, "seed path too long");
-	if ((r = totp_recovery_remove(seed, (size_t)index, &text, &len)) != 0)
-		return r;
-	r = trust_replace(path, text, len, 0600, msg);
-	sodium_memzero(text, len);
-	free(text);
-	return r;
-}
-
-/* Load the seed key when one exists; *HAVE tells whether it did. */
-static int
-load_key(struct attempt *a, unsigned char key[SECURE_KEY_BYTES], bool *have,
-    struct hg_msg *msg)
-{
-	int r;
-
-	*have = false;
-	r = secure_key_load(a->conf.seed_key, 0, key, msg);
-	if (r == HG_ERR_NOENT) {
-		msg->text[0] = '\0';	/* no key: plain seeds only */
-		return 0;
-	}
-	if (r == 0)
-		*have = true;
-	return r;
-}
-
-/* Say loudly, on every attempt, that the stored step is in the future. */
-static void
-warn_clock(struct attempt *a, const struct hg_state *st,
-    const struct hg_seed *seed, long long now)
-{
-	char qu[TRUST_NAME_MAX * 4 + 8];
-
-	if (!state_step_ahead(st, now, a->conf.totp_window, seed->period))
-		return;
-	record_quote(a->name, qu, sizeof(qu));
-	log_f(a->pamh, LOG_ALERT, "user %s: the last accepted code is %lld s "
-	    "ahead of the clock (the clock went back, or was ahead when it "
-	    "was used): every code reads as a replay until the clock is "
-	    "right and 'hostgate unlock' clears the step", qu,
-	    st->last_step - now);
-}
-
-/*
- * Verify the code and update the state, all under one lock, so that of
- * concurrent logins presenting one code exactly one succeeds and a code
- * is accepted only once its use is on disk.  Names that are no account
- * get the same work: a dummy seed, and their bucket's lockout state.
- */
-static int
-verify_code(struct attempt *a, struct hg_msg *msg)
-{
-	unsigned char key[SECURE_KEY_BYTES];
-	struct lockstate lk;
-	struct hg_seed seed;
-	long long now = time(NULL), step = -1;
-	bool have_key = false, seedless = false, counted, rform, trust;
-	int r, result, idx = -1;
-
-	memset(&seed, 0, sizeof(seed));
-	sodium_memzero(key, sizeof(key));
-	if ((r = lk_open(a, &lk, msg)) != 0)
-		goto out;
-
-	/* The key for everyone: a bad one fails every name alike. */
-	if (a->conf.totp != CONF_TOTP_OFF &&
-	    (r = load_key(a, key, &have_key, msg)) != 0)
-		goto out;
-	/* The seed: the user's, or a dummy that no code matches. */
-	if (a->known && a->conf.totp != CONF_TOTP_OFF) {
-		r = totp_seed_load(&seed, a->conf.secrets_dir, a->name, 0,
-		    have_key ? key : NULL, msg);
-		if (r == HG_ERR_NO_SEED)
-			seedless = true;
-		else if (r != 0)
-			goto out;
-		else {
-			warn_clock(a, &lk.st, &seed, now);
-			if (a->conf.debug)
-				log_f(a->pamh, LOG_DEBUG, "seed of %s: %s, %u "
-				    "digits, %u s period, %s, %zu recovery codes",
-				    a->name, seed.sealed ? "sealed" : "plain",
-				    seed.digits, seed.period,
-				    totp_alg_name(seed.algorithm),
-				    seed.nrecovery);
-		}
-	}
-	if (!a->known || seedless)
-		totp_seed_dummy(&seed);
-
-	/*
-	 * An input of the recovery form costs its slow hash whatever the
-	 * seed makes of it (8 digits are an ordinary code for an 8-digit
-	 * seed), so the work follows the input alone, never the user.
-	 */
-	rform = a->conf.totp != CONF_TOTP_OFF && !a->code_toolong &&
-	    recovery_form(a->code);
-	if (rform)
-		idx = totp_recovery_match(&seed, a->code);
-	if (a->conf.totp == CONF_TOTP_OFF)
-		result = 0;
-	else if (a->code_toolong)
-		result = HG_ERR_BAD_CODE;
-	else if (totp_is_ordinary(&seed, a->code)) {
-		result = totp_verify(&seed, a->code, (time_t)now,
-		    a->conf.totp_window, &step);
-		if (result == 0 && !lk.bucket && step <= lk.st.last_step)
-			result = HG_ERR_REPLAY;
-		a->used_totp = result == 0;
-	} else if (rform) {
-		result = idx >= 0 ? 0 : HG_ERR_BAD_CODE;
-		a->used_scratch = idx >= 0;
-	} else
-		result = HG_ERR_BAD_CODE;
-
-	/* Which failure is reported: the first factor that failed. */
-	if (!a->known)
-		result = HG_ERR_UNKNOWN_USER;
-	else if (seedless && a->conf.totp == CONF_TOTP_REQUIRED)
-		result = HG_ERR_NO_SEED;
-	else if (seedless) {
-		result = 0;	/* totp=optional: the password alone */
-		a->used_totp = a->used_scratch = false;
-		a->note = "no seed, password only (totp=optional)";
-	}
-	if (a->known && !a->password_ok)
-		result = HG_ERR_BAD_PASSWORD;
-	if (a->known && a->uid == 0 &&
-	    (result == HG_ERR_BAD_CODE || result == HG_ERR_REPLAY)) {
-		char qu[STATE_MAX_SOURCE_LEN * 4 + 8];
-
-		/* root is exempt from lockout by default: guesses show here. */
-		record_quote(a->source, qu, sizeof(qu));
-		log_f(a->pamh, LOG_WARNING, "uid 0 account: wrong verification "
-		    "code from %s", qu);
-	}
-	counted = lockout_counts(a);
-	/* Checked again here: parallel guesses must not slip past. */
-	a->locked = counted && lk_locked(a, &lk, now);
-	if (a->locked && !lockout_exempt(a))
-		result = HG_ERR_LOCKED;
-	if (result == 0 && a->used_scratch &&
-	    (r = consume_recovery(a, &seed, idx, msg)) != 0)
-		goto out;
-	/*
-	 * A source earns trust against the per-user total only as an
-	 * address, and only when this module proved a factor there.
-	 */
-	trust = a->source_addr && (a->used_totp || a->used_scratch ||
-	    (a->conf.password == CONF_PASSWORD_SHADOW && a->password_ok));
-	if (result == 0)
-		state_success(&lk.st, a->source, now,
-		    a->used_totp ? step : -1, trust);
-	else if (counted && !a->locked)
-		lk_fail(a, &lk, now);
-	if ((result == 0 || counted) && (r = lk_save(a, &lk, msg)) != 0)
-		goto out;
-	r = result;
- out:
-	sodium_memzero(key, sizeof(key));
-	totp_seed_free(&seed);
-	state_unlock(lk.fd);
-	return r;
 }
 
 static void
@@ -731,20 +288,6 @@ free_data(pam_handle_t *pamh, void *data, int status)
 	free(data);
 }
 
-/* The factors that passed, "password,totp" style, into BUF. */
-static void
-factors_of(const struct attempt *a, char *buf, size_t size)
-{
-	const char *code = a->used_totp ? "totp" :
-	    a->used_scratch ? "scratch" : NULL;
-
-	if (a->conf.password == CONF_PASSWORD_SHADOW && a->password_ok)
-		snprintf(buf, size, "password%s%s", code ? "," : "",
-		    code ? code : "");
-	else
-		snprintf(buf, size, "%s", code ? code : "");
-}
-
 /* The factors that passed, and the account they were proven for. */
 struct factors {
 	char	user[TRUST_NAME_MAX + 1];
@@ -753,16 +296,15 @@ struct factors {
 
 /* Keep the factors for the account phase and the audit record. */
 static int
-store_factors(struct attempt *a)
+store_factors(pam_handle_t *pamh, const struct auth_attempt *a)
 {
 	struct factors *f;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return HG_ERR_NOMEM;
 	snprintf(f->user, sizeof(f->user), "%s", a->name);
-	factors_of(a, f->list, sizeof(f->list));
-	if (pam_set_data(a->pamh, FACTORS_DATA, f, free_data) !=
-	    PAM_SUCCESS) {
+	auth_factors(a, f->list, sizeof(f->list));
+	if (pam_set_data(pamh, FACTORS_DATA, f, free_data) != PAM_SUCCESS) {
 		free(f);
 		return HG_ERR_INTERNAL;
 	}
@@ -770,109 +312,100 @@ store_factors(struct attempt *a)
 }
 
 /*
- * The audit record of this attempt.  Returns the error to report: ERR, or
+ * The audit record of attempt A.  Returns the error to report: ERR, or
  * HG_ERR_IO when the record could not be stored and audit=required.
  */
 static int
-audit_attempt(struct attempt *a, int err)
+audit_attempt(pam_handle_t *pamh, const struct auth_attempt *a, int err)
 {
 	struct hg_record r;
 
-	record_for(a->pamh, "auth", &r);
+	record_for(pamh, "auth", &r);
 	set_result(&r, to_pam(err, PHASE_AUTH), hg_reason(err));
-	factors_of(a, r.factors, sizeof(r.factors));
+	auth_factors(a, r.factors, sizeof(r.factors));
 	if (a->note != NULL) {
 		char qu[RECORD_FIELD_MAX * 4 + 8];
 
 		record_quote(r.user, qu, sizeof(qu));
-		pam_syslog(a->pamh, LOG_INFO, "user %s: %s", qu, a->note);
+		pam_syslog(pamh, LOG_INFO, "user %s: %s", qu, a->note);
 	}
-	if (audit_record(a->pamh, &a->conf, &r) != 0 && err == 0) {
-		log_f(a->pamh, LOG_ERR, "audit=required and the record could "
+	if (audit_record(pamh, a->conf, &r) != 0 && err == 0) {
+		log_f(pamh, LOG_ERR, "audit=required and the record could "
 		    "not be stored: denying");
 		return HG_ERR_IO;
 	}
 	return err;
 }
 
+/*
+ * The authentication gate: the same prompts for every name, the attempt
+ * itself in common/auth.c.  *PASSWORD and *CODE are the caller's to wipe.
+ */
 static int
-authenticate(struct attempt *a, struct hg_msg *msg)
+authenticate(pam_handle_t *pamh, int flags, const struct hg_conf *conf,
+    struct auth_attempt *a, char **password, char **code, struct hg_msg *msg)
 {
-	struct hg_msg why = { "" };
+	const void *rhost = NULL, *tty = NULL;
 	const char *user = NULL;
 	int r;
 
-	if (a->conf.password == CONF_PASSWORD_NONE &&
-	    a->conf.totp == CONF_TOTP_OFF)
+	if (conf->password == CONF_PASSWORD_NONE &&
+	    conf->totp == CONF_TOTP_OFF)
 		return hg_fail(msg, HG_ERR_CONFIG, "password=none and "
 		    "totp=off leave nothing to check in the auth phase");
-	if (pam_get_user(a->pamh, &user, NULL) != PAM_SUCCESS || user == NULL)
+	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL)
 		return hg_fail(msg, HG_ERR_CONV, "could not get the user name");
-	a->user = user;
-	lookup_user(a);
-	set_source(a);
-	/* Only a missing file in a trusted directory means "no seed". */
-	if (a->conf.totp != CONF_TOTP_OFF &&
-	    (r = trust_check_dir(a->conf.secrets_dir, 0, TRUST_SECRET,
-	    &why)) != 0)
-		return hg_fail(msg, r == HG_ERR_NOENT ? HG_ERR_UNTRUSTED : r,
-		    "secrets_dir %s; failing closed for every user", why.text);
-	if (lockout_counts(a) && (r = check_locked(a, msg)) != 0)
+	(void)pam_get_item(pamh, PAM_RHOST, &rhost);
+	(void)pam_get_item(pamh, PAM_TTY, &tty);
+	if ((r = auth_begin(a, conf, user, rhost, tty, (long long)time(NULL),
+	    auth_logger, pamh, msg)) != 0)
 		return r;
-	if (a->locked && (a->flags & PAM_SILENT) == 0)
-		(void)pam_info(a->pamh, "%s", LOCKED_NOTICE);
-
-	/* Prompts are the same for every user, known or not, seed or not. */
-	if (a->conf.password == CONF_PASSWORD_SHADOW &&
-	    (r = get_password(a, msg)) != 0)
+	if (a->locked && (flags & PAM_SILENT) == 0)
+		(void)pam_info(pamh, "%s", LOCKED_NOTICE);
+	if (conf->password == CONF_PASSWORD_SHADOW &&
+	    (r = get_password(pamh, conf, password, msg)) != 0)
 		return r;
-	if (a->conf.totp != CONF_TOTP_OFF && (r = get_code(a)) != 0)
+	if (conf->totp != CONF_TOTP_OFF &&
+	    (r = ask(pamh, PROMPT_CODE, code)) != 0)
 		return r;
-
-	if (a->conf.password == CONF_PASSWORD_SHADOW) {
-		r = check_password(a, msg);
-		if (r != 0 && r != HG_ERR_BAD_PASSWORD)
-			return r;
-		a->password_ok = r == 0;
-	} else
-		a->password_ok = true;
-	if ((r = verify_code(a, msg)) != 0)
+	if ((r = auth_finish(a, *password, *code,
+	    (flags & PAM_DISALLOW_NULL_AUTHTOK) == 0, msg)) != 0)
 		return r;
-	return store_factors(a);
+	return store_factors(pamh, a);
 }
 
 PAM_EXTERN int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
     const char **argv)
 {
-	struct attempt a;
+	struct auth_attempt a;
+	struct hg_conf conf;
 	struct hg_msg msg = { "" };
+	char *password = NULL, *code = NULL;
 	int r;
 
 	memset(&a, 0, sizeof(a));
-	a.pamh = pamh;
-	a.flags = flags;
 	if (sodium_init() < 0 || oath_init() != OATH_OK) {
 		log_f(pamh, LOG_ERR, "cannot initialise libsodium or liboath");
 		return PAM_SERVICE_ERR;
 	}
-	if ((r = conf_load(&a.conf, argc, argv, 0, &msg)) != 0) {
+	if ((r = conf_load(&conf, argc, argv, 0, &msg)) != 0) {
 		log_f(pamh, LOG_ERR, "%s; failing closed", msg.text);
 		goto done;
 	}
-	if (a.conf.fail_delay_ms > 0)
-		(void)pam_fail_delay(pamh, a.conf.fail_delay_ms * 1000U);
-	r = authenticate(&a, &msg);
+	if (conf.fail_delay_ms > 0)
+		(void)pam_fail_delay(pamh, conf.fail_delay_ms * 1000U);
+	r = authenticate(pamh, flags, &conf, &a, &password, &code, &msg);
 	if (msg.text[0] != '\0')
 		log_f(pamh, r == HG_ERR_CONFIG || r == HG_ERR_UNTRUSTED ||
 		    r == HG_ERR_SEED || r == HG_ERR_STATE || r == HG_ERR_IO ?
 		    LOG_ERR : LOG_NOTICE, "%s", msg.text);
 	if (a.user != NULL)
-		r = audit_attempt(&a, r);
+		r = audit_attempt(pamh, &a, r);
+	conf_free(&conf);
  done:
-	secure_strfree(a.password);
-	sodium_memzero(a.code, sizeof(a.code));
-	conf_free(&a.conf);
+	secure_strfree(password);
+	secure_strfree(code);
 	oath_done();
 	return to_pam(r, PHASE_AUTH);
 }
@@ -905,7 +438,7 @@ factors_get(pam_handle_t *pamh)
 		return NULL;	/* no auth phase ran, e.g. an SSH key login */
 	f = data;
 	copy_item(pamh, PAM_USER, typed, sizeof(typed));
-	if (!canonical_user(typed, name, sizeof(name), &uid) ||
+	if (!auth_canonical_user(typed, name, sizeof(name), &uid) ||
 	    strcmp(name, f->user) != 0) {
 		log_f(pamh, LOG_WARNING, "the auth phase was for another "
 		    "user: its factors do not count");
