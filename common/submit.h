@@ -6,6 +6,9 @@
 #ifndef HG_SUBMIT_H
 #define HG_SUBMIT_H
 
+#include <stdbool.h>
+
+#include "conf.h"
 #include "err.h"
 #include "record.h"
 
@@ -45,5 +48,35 @@ int submit_send(const char *socket, enum record_type type,
  */
 int submit_spool(const char *dir, const struct hg_record *r,
     struct hg_msg *msg);
+
+/* Where submit_helper() and submit_record() log; FUNC may be NULL. */
+typedef void submit_log_fn(void *ctx, int prio, const char *func,
+    const char *text);
+
+/* One transaction's way to the helper. */
+struct submit_ctx {
+	const struct hg_conf	*conf;
+	bool			 down;	/* failed once: not asked again */
+	submit_log_fn		*log;
+	void			*log_ctx;
+};
+
+/*
+ * Offer R to hostgated as TYPE, unless C->down.  A helper that failed, or
+ * was not root's, is marked down and not asked again in this transaction,
+ * so that a login waits for it SUBMIT_TIMEOUT_MS at most and an untrusted
+ * helper is reported once.  Returns 0 when it answered (REPLY filled),
+ * HG_ERR_POLICY when it declined a decision for another policy (it is up:
+ * send the record), else HG_ERR_IO.
+ */
+int submit_helper(struct submit_ctx *c, enum record_type type,
+    const struct hg_record *r, struct hg_record *reply);
+
+/*
+ * Record R: through the helper, else where the helper would have put it
+ * (syslog now, and the spool).  Returns 0, or HG_ERR_IO when audit=required
+ * and the record could not be stored durably anywhere.
+ */
+int submit_record(struct submit_ctx *c, const struct hg_record *r);
 
 #endif /* HG_SUBMIT_H */

@@ -26,6 +26,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "account.h"
 #include "addr.h"
 #include "auth.h"
 #include "conf.h"
@@ -159,58 +160,36 @@ set_result(struct hg_record *r, int pam_code, const char *reason)
 	snprintf(r->reason, sizeof(r->reason), "%s", reason);
 }
 
-/*
- * Offer R to hostgated as TYPE.  Once it failed, or was not root's, in this
- * transaction it is not asked again, so that a login waits for it
- * SUBMIT_TIMEOUT_MS at most and an untrusted helper is reported once.
- * Returns 0 when it answered (REPLY filled), HG_ERR_POLICY when it declined
- * a decision for another policy (it is up: send the record), else
- * HG_ERR_IO.
- */
-static int
-helper_send(pam_handle_t *pamh, const struct hg_conf *conf,
-    enum record_type type, const struct hg_record *r,
-    struct hg_record *reply)
+/* Log lines of common/ go to pam_syslog, stamped with their function. */
+static void
+pam_logger(void *ctx, int prio, const char *func, const char *text)
 {
-	const void *down = NULL;
-	struct hg_msg msg = { "" };
-	int err;
-
-	if (pam_get_data(pamh, HELPER_DOWN_DATA, &down) == PAM_SUCCESS &&
-	    down != NULL)
-		return HG_ERR_IO;
-	err = submit_send(conf->audit_socket, type, r, SUBMIT_TIMEOUT_MS,
-	    reply, &msg);
-	if (err == 0 || err == HG_ERR_POLICY)
-		return err;
-	if (err == HG_ERR_UNTRUSTED)
-		log_f(pamh, LOG_ERR, "%s", msg.text);
-	else if (conf->debug)
-		log_f(pamh, LOG_DEBUG, "%s", msg.text);
-	(void)pam_set_data(pamh, HELPER_DOWN_DATA, (void *)"down", NULL);
-	return HG_ERR_IO;
+	if (func != NULL)
+		pam_syslog(ctx, prio, "%s: %s", func, text);
+	else
+		pam_syslog(ctx, prio, "%s", text);
 }
 
-/*
- * Store R where the helper would have: syslog now, and the spool that
- * hostgated drains when it starts.  Returns 0, or HG_ERR_IO when the record
- * could not be stored durably anywhere.
- */
-static int
-store_locally(pam_handle_t *pamh, const struct hg_conf *conf,
-    const struct hg_record *r)
+/* The way to hostgated in this transaction: down once it failed. */
+static void
+helper_open(pam_handle_t *pamh, const struct hg_conf *conf,
+    struct submit_ctx *c)
 {
-	struct hg_msg msg = { "" };
-	char line[2048];
+	const void *down = NULL;
 
-	record_syslog_line(r, line, sizeof(line));
-	pam_syslog(pamh, strcmp(r->result, "deny") == 0 ? LOG_NOTICE :
-	    LOG_INFO, "%s", line);
-	if (submit_spool(conf->audit_spool, r, &msg) != 0) {
-		log_f(pamh, LOG_ERR, "audit record not stored: %s", msg.text);
-		return HG_ERR_IO;
-	}
-	return 0;
+	c->conf = conf;
+	c->down = pam_get_data(pamh, HELPER_DOWN_DATA, &down) == PAM_SUCCESS &&
+	    down != NULL;
+	c->log = pam_logger;
+	c->log_ctx = pamh;
+}
+
+static void
+helper_close(pam_handle_t *pamh, const struct submit_ctx *c)
+{
+	if (c->down)
+		(void)pam_set_data(pamh, HELPER_DOWN_DATA, (void *)"down",
+		    NULL);
 }
 
 /*
@@ -221,21 +200,13 @@ static int
 audit_record(pam_handle_t *pamh, const struct hg_conf *conf,
     const struct hg_record *r)
 {
-	struct hg_record reply;
+	struct submit_ctx c;
+	int err;
 
-	if (helper_send(pamh, conf, RECORD_T_RECORD, r, &reply) == 0)
-		return 0;
-	if (store_locally(pamh, conf, r) != 0 &&
-	    conf->audit == CONF_AUDIT_REQUIRED)
-		return HG_ERR_IO;
-	return 0;
-}
-
-/* The attempt's log lines go to pam_syslog, stamped with their function. */
-static void
-auth_logger(void *ctx, int prio, const char *func, const char *text)
-{
-	pam_syslog(ctx, prio, "%s: %s", func, text);
+	helper_open(pamh, conf, &c);
+	err = submit_record(&c, r);
+	helper_close(pamh, &c);
+	return err;
 }
 
 /* Ask one question with echo off; *OUT is ours to wipe and free. */
@@ -358,7 +329,7 @@ authenticate(pam_handle_t *pamh, int flags, const struct hg_conf *conf,
 	(void)pam_get_item(pamh, PAM_RHOST, &rhost);
 	(void)pam_get_item(pamh, PAM_TTY, &tty);
 	if ((r = auth_begin(a, conf, user, rhost, tty, (long long)time(NULL),
-	    auth_logger, pamh, msg)) != 0)
+	    pam_logger, pamh, msg)) != 0)
 		return r;
 	if (a->locked && (flags & PAM_SILENT) == 0)
 		(void)pam_info(pamh, "%s", LOCKED_NOTICE);
@@ -456,68 +427,25 @@ copy_factors(pam_handle_t *pamh, char *buf, size_t size)
 	snprintf(buf, size, "%s", f != NULL ? f->list : "");
 }
 
-/* Did this transaction's auth phase pass a code through hostgate? */
-static bool
-passed_mfa(pam_handle_t *pamh)
-{
-	const struct factors *f = factors_get(pamh);
-
-	return f != NULL && (strstr(f->list, "totp") != NULL ||
-	    strstr(f->list, "scratch") != NULL);
-}
-
 /*
- * Decide locally with the policy engine, as hostgated would.  Fills R's
- * result fields and returns 0 (allow), HG_ERR_DENIED or HG_ERR_UNKNOWN_USER.
+ * Decide R locally with the policy engine, as hostgated would.  Returns 0
+ * (allow), HG_ERR_DENIED, HG_ERR_UNKNOWN_USER or HG_ERR_INTERNAL.
  */
 static int
 decide_locally(pam_handle_t *pamh, const struct hg_conf *conf,
     struct hg_record *r)
 {
-	struct policy_decision d;
-	struct policy_input in;
 	struct hg_policy *pol = NULL;
 	struct hg_msg msg = { "" };
-	char **groups = NULL;
-	size_t ngroups = 0;
-	time_t now = (time_t)(r->ts_ms / 1000);
-	struct tm tm;
-	const char *reason;
 	int err;
 
-	memset(&in, 0, sizeof(in));
-	memset(&d, 0, sizeof(d));
-	in.user = r->user;
-	in.service = r->service;
-	in.rhost = r->rhost;
-	in.mfa = passed_mfa(pamh);
-	in.when = localtime_r(&now, &tm);
-	err = policy_user_groups(r->user, &groups, &ngroups, &msg);
-	if (err == HG_ERR_UNKNOWN_USER) {
-		reason = hg_reason(err);
-		goto out;
-	}
-	if (err != 0) {
-		log_f(pamh, LOG_ERR, "%s; denying", msg.text);
-		reason = "internal-error";
-		goto out;
-	}
-	in.groups = (const char *const *)groups;
-	in.ngroups = ngroups;
 	if (policy_load(conf->policy, 0, &pol, &msg) != 0)
 		log_f(pamh, LOG_ALERT, "%s; the policy is invalid, denying "
 		    "everyone", msg.text);
-	/* With POL NULL this denies with reason policy-invalid. */
-	err = policy_decide(pol, &in, &d);
-	reason = policy_reason_str(d.reason);
-	if (err == 0 && !d.allow)
-		err = HG_ERR_DENIED;
-	if (d.file != NULL)
-		snprintf(r->rule, sizeof(r->rule), "%s:%u", d.file, d.line);
- out:
-	set_result(r, to_pam(err, PHASE_ACCOUNT), reason);
+	msg.text[0] = '\0';
+	if ((err = account_decide(pol, r, &msg)) == HG_ERR_INTERNAL)
+		log_f(pamh, LOG_ERR, "%s; denying", msg.text);
 	policy_free(pol);
-	policy_groups_free(groups, ngroups);
 	return err;
 }
 
@@ -530,6 +458,7 @@ decide_locally(pam_handle_t *pamh, const struct hg_conf *conf,
 PAM_EXTERN int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+	struct submit_ctx helper;
 	struct hg_record r, reply;
 	struct hg_conf conf;
 	struct hg_msg msg = { "" };
@@ -549,7 +478,8 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	copy_factors(pamh, r.factors, sizeof(r.factors));
 	/* hostgated decides only if it holds the policy we would load. */
 	policy_stamp(conf.policy, r.policy);
-	err = helper_send(pamh, &conf, RECORD_T_DECIDE, &r, &reply);
+	helper_open(pamh, &conf, &helper);
+	err = submit_helper(&helper, RECORD_T_DECIDE, &r, &reply);
 	if (err == 0) {
 		if (conf.debug)
 			log_f(pamh, LOG_DEBUG, "account decision from "
@@ -563,12 +493,13 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 			    "policy %s: deciding here", conf.policy);
 		err = decide_locally(pamh, &conf, &r);
 		/* To the helper if it is up and root's, else the spool. */
-		if (audit_record(pamh, &conf, &r) != 0 && err == 0) {
+		if (submit_record(&helper, &r) != 0 && err == 0) {
 			log_f(pamh, LOG_ERR, "audit=required and the record "
 			    "could not be stored: denying");
 			err = HG_ERR_IO;
 		}
 	}
+	helper_close(pamh, &helper);
 	conf_free(&conf);
  deny:
 	if (to_pam(err, PHASE_ACCOUNT) == PAM_PERM_DENIED &&
