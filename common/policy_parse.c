@@ -1,3 +1,10 @@
+/*
+ * The policy language: one line of policy.conf or policy.d at a time into
+ * roles and rules (policy_parse_line()), and the errors found on the way,
+ * each at its file:line:col, kept until all are known so that they come
+ * out in order (policy_perr_flush()).  Reading the files is
+ * policy_load.c's part.
+ */
 #include "config.h"
 
 #include <sys/types.h>
@@ -6,118 +13,13 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <dirent.h>
-#include <errno.h>
-#include <grp.h>
-#include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "addr.h"
-#include "policy.h"
-#include "trust.h"
-
-#define INCLUDE_DIR	"policy.d"
-#define ROLESET_MAX	256	/* distinct roles remembered per decision */
-#define WEEK_MINUTES	(7 * 24 * 60)
-#define NONE		SIZE_MAX
-
-/* A growable list of indices (roles or rules). */
-struct idlist {
-	size_t		*v;
-	size_t		 n, cap;
-};
-
-/*
- * A chained hash table from (string, tag) to an idlist.  The tag lets one
- * table key rules by (service, role).  Keys are borrowed, not copied.
- */
-struct map_ent {
-	const char	*key;
-	size_t		 tag;
-	uint32_t	 hash;
-	size_t		 next;
-	struct idlist	 ids;
-};
-
-struct map {
-	size_t		*bucket;
-	size_t		 nbucket;	/* a power of two, or 0 */
-	struct map_ent	*ent;
-	size_t		 n, cap;
-};
-
-struct pol_file {
-	char		*name;		/* as shown in diagnostics */
-	char		*buf;		/* the contents; tokens point here */
-};
-
-enum member_kind { M_USER, M_GROUP, M_ANY };
-
-struct pol_member {
-	const char	*name;		/* without the '@' of a group */
-	enum member_kind kind;
-	unsigned	 col;
-};
-
-struct pol_role {
-	const char	*name;
-	size_t		 file;
-	unsigned	 line, col;
-	struct pol_member *m;
-	size_t		 nm;
-	bool		 used;
-	struct idlist	 anysvc;	/* its rules for any service */
-};
-
-/* A from= item; family 0 is "local". */
-struct pol_addr {
-	int		 family;
-	unsigned char	 a[16];
-	unsigned	 prefix;
-};
-
-/* A time= item: days (bit N = tm_wday N), minutes [start, end). */
-struct pol_time {
-	unsigned	 days;
-	unsigned	 start, end;
-};
-
-/* For each condition, n == 0 means "anything". */
-struct pol_rule {
-	bool		 deny, mfa;
-	size_t		 file;
-	unsigned	 line, col;
-	char		*text;
-	const char	*rolename;
-	unsigned	 rolecol;
-	size_t		 role;
-	const char	**svc;
-	size_t		 nsvc;
-	struct pol_addr	*from;
-	size_t		 nfrom;
-	struct pol_time	*time;
-	size_t		 ntime;
-};
-
-struct hg_policy {
-	struct pol_file	*files;
-	size_t		 nfiles;
-	struct pol_role	*roles;
-	size_t		 nroles, roles_cap;
-	struct pol_rule	*rules;		/* in reading order: index = rank */
-	size_t		 nrules, rules_cap;
-	struct map	 rolenames;	/* role name -> role */
-	struct map	 users;		/* user name -> roles */
-	struct map	 groups;	/* group name -> roles */
-	struct idlist	 anyone;	/* roles with member '*' */
-	struct map	 services;	/* (service, role) -> rules */
-};
+#include "policy_impl.h"
 
 /* An error, kept until all are known so that they come out in order. */
 struct perror {
@@ -128,187 +30,9 @@ struct perror {
 	char		*text;		/* "where: error: message" */
 };
 
-/* Parser state: where we are, and the errors so far. */
-struct parser {
-	struct hg_policy *pol;
-	struct perror	*err;
-	size_t		 nerr;
-	bool		 nomem;
-	size_t		 file;
-	unsigned	 lineno;
-	const char	*line;		/* start of the current line */
-};
-
 static const char *const day_names[7] = {
 	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
 };
-
-/* --- small containers ---------------------------------------------------- */
-
-/*
- * Make room for one more element in the array V of N elements of SIZE
- * bytes, doubling its capacity *CAP so that filling it costs O(n).
- * Returns the array, perhaps moved, or NULL (V intact) when out of memory.
- */
-static void *
-grow(void *v, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-
-	if (n < *cap)
-		return v;
-	ncap = *cap == 0 ? 16 : *cap * 2;
-	if ((v = reallocarray(v, ncap, size)) != NULL)
-		*cap = ncap;
-	return v;
-}
-
-static int
-idlist_add(struct idlist *l, size_t id)
-{
-	size_t *v;
-	size_t cap;
-
-	if (l->n == l->cap) {
-		cap = l->cap == 0 ? 4 : l->cap * 2;
-		if ((v = reallocarray(l->v, cap, sizeof(*v))) == NULL)
-			return HG_ERR_NOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = id;
-	return 0;
-}
-
-static uint32_t
-map_hash(const char *key, size_t tag)
-{
-	uint32_t h = 2166136261u;	/* FNV-1a */
-
-	for (; *key != '\0'; key++)
-		h = (h ^ (unsigned char)*key) * 16777619u;
-	return (h ^ (uint32_t)tag) * 16777619u;
-}
-
-static struct map_ent *
-map_find(const struct map *m, const char *key, size_t tag)
-{
-	uint32_t h;
-	size_t i;
-
-	if (m->nbucket == 0 || key == NULL)
-		return NULL;
-	h = map_hash(key, tag);
-	for (i = m->bucket[h & (m->nbucket - 1)]; i != NONE; i = m->ent[i].next)
-		if (m->ent[i].hash == h && m->ent[i].tag == tag &&
-		    strcmp(m->ent[i].key, key) == 0)
-			return &m->ent[i];
-	return NULL;
-}
-
-static int
-map_grow(struct map *m)
-{
-	struct map_ent *ent;
-	size_t *bucket, nb, i, b;
-
-	if (m->n == m->cap) {
-		nb = m->cap == 0 ? 16 : m->cap * 2;
-		if ((ent = reallocarray(m->ent, nb, sizeof(*ent))) == NULL)
-			return HG_ERR_NOMEM;
-		m->ent = ent;
-		m->cap = nb;
-	}
-	if (m->n < m->nbucket)
-		return 0;
-	nb = m->nbucket == 0 ? 16 : m->nbucket * 2;
-	if ((bucket = reallocarray(NULL, nb, sizeof(*bucket))) == NULL)
-		return HG_ERR_NOMEM;
-	for (i = 0; i < nb; i++)
-		bucket[i] = NONE;
-	for (i = 0; i < m->n; i++) {
-		b = m->ent[i].hash & (nb - 1);
-		m->ent[i].next = bucket[b];
-		bucket[b] = i;
-	}
-	free(m->bucket);
-	m->bucket = bucket;
-	m->nbucket = nb;
-	return 0;
-}
-
-/* Append ID to the list of (KEY, TAG), creating it. */
-static int
-map_add(struct map *m, const char *key, size_t tag, size_t id)
-{
-	struct map_ent *e;
-	size_t b;
-	int r;
-
-	if ((e = map_find(m, key, tag)) == NULL) {
-		if ((r = map_grow(m)) != 0)
-			return r;
-		e = &m->ent[m->n];
-		memset(e, 0, sizeof(*e));
-		e->key = key;
-		e->tag = tag;
-		e->hash = map_hash(key, tag);
-		b = e->hash & (m->nbucket - 1);
-		e->next = m->bucket[b];
-		m->bucket[b] = m->n++;
-	}
-	return idlist_add(&e->ids, id);
-}
-
-static void
-map_free(struct map *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->n; i++)
-		free(m->ent[i].ids.v);
-	free(m->ent);
-	free(m->bucket);
-	memset(m, 0, sizeof(*m));
-}
-
-/* Append a formatted line to D.  Returns 0 or HG_ERR_NOMEM. */
-static int
-diags_add(struct policy_diags *d, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-diags_add(struct policy_diags *d, const char *fmt, ...)
-{
-	va_list ap;
-	char **v, *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return HG_ERR_NOMEM;
-	if ((v = reallocarray(d->v, d->n + 1, sizeof(*v))) == NULL) {
-		free(s);
-		return HG_ERR_NOMEM;
-	}
-	d->v = v;
-	d->v[d->n++] = s;
-	return 0;
-}
-
-void
-policy_diags_free(struct policy_diags *d)
-{
-	size_t i;
-
-	for (i = 0; i < d->n; i++)
-		free(d->v[i]);
-	free(d->v);
-	d->v = NULL;
-	d->n = 0;
-}
 
 /* --- errors -------------------------------------------------------------- */
 
@@ -346,13 +70,8 @@ perr_report(struct parser *ps, int code, size_t file, unsigned line,
 		ps->nerr++;
 }
 
-/* An error at FILE:LINE:COL. */
-static void
-perr_at(struct parser *ps, size_t file, unsigned line, unsigned col,
-    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void
-perr_at(struct parser *ps, size_t file, unsigned line, unsigned col,
+void
+policy_perr_at(struct parser *ps, size_t file, unsigned line, unsigned col,
     const char *fmt, ...)
 {
 	va_list ap;
@@ -379,13 +98,8 @@ perr(struct parser *ps, const char *at, const char *fmt, ...)
 	return -1;
 }
 
-/* An error about the whole current file (missing, untrusted, ...). */
-static void
-perr_file(struct parser *ps, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-perr_file(struct parser *ps, int code, const char *fmt, ...)
+void
+policy_perr_file(struct parser *ps, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -408,12 +122,9 @@ cmp_perror(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/*
- * Hand the errors over in file, line, column order: all of them to ERRS,
- * the first to MSG.  Returns the first one's code, or 0 if there are none.
- */
-static int
-perr_flush(struct parser *ps, struct policy_diags *errs, struct hg_msg *msg)
+int
+policy_perr_flush(struct parser *ps, struct policy_diags *errs,
+    struct hg_msg *msg)
 {
 	char **v;
 	size_t i;
@@ -443,9 +154,8 @@ perr_flush(struct parser *ps, struct policy_diags *errs, struct hg_msg *msg)
 	return r;
 }
 
-/* Out of memory while parsing: remembered, reported once at the end. */
-static int
-pnomem(struct parser *ps)
+int
+policy_perr_nomem(struct parser *ps)
 {
 	ps->nomem = true;
 	return -1;
@@ -598,14 +308,14 @@ parse_role(struct parser *ps, char *p)
 		return perr(ps, name, "invalid role name '%s' (letters, "
 		    "digits, '_', '.', '-'; starting with a letter or '_')",
 		    name);
-	if ((e = map_find(&pol->rolenames, name, 0)) != NULL) {
+	if ((e = policy_map_find(&pol->rolenames, name, 0)) != NULL) {
 		role = &pol->roles[e->ids.v[0]];
 		return perr(ps, name, "role '%s' is already defined at %s:%u",
 		    name, pol->files[role->file].name, role->line);
 	}
-	if ((roles = grow(pol->roles, &pol->roles_cap, pol->nroles,
+	if ((roles = policy_grow(pol->roles, &pol->roles_cap, pol->nroles, 16,
 	    sizeof(*roles))) == NULL)
-		return pnomem(ps);
+		return policy_perr_nomem(ps);
 	pol->roles = roles;
 	id = pol->nroles++;
 	role = &pol->roles[id];
@@ -615,8 +325,8 @@ parse_role(struct parser *ps, char *p)
 	role->line = ps->lineno;
 	role->col = (unsigned)(name - ps->line) + 1;
 	/* Registered before the rest is checked: no cascade of errors. */
-	if (map_add(&pol->rolenames, name, 0, id) != 0)
-		return pnomem(ps);
+	if (policy_map_add(&pol->rolenames, name, 0, id) != 0)
+		return policy_perr_nomem(ps);
 	if (!eq)
 		return perr(ps, q, *q == '\0' ?
 		    "expected '=' after role name '%s'" :
@@ -632,7 +342,7 @@ parse_role(struct parser *ps, char *p)
 		p = cut_word(p);
 		if ((m = reallocarray(role->m, role->nm + 1,
 		    sizeof(*m))) == NULL)
-			return pnomem(ps);
+			return policy_perr_nomem(ps);
 		role->m = m;
 		m = &role->m[role->nm++];
 		m->col = (unsigned)(q - ps->line) + 1;
@@ -662,6 +372,23 @@ parse_role(struct parser *ps, char *p)
 }
 
 /* --- rule lines ---------------------------------------------------------- */
+
+/*
+ * Append the SIZE bytes at ITEM to the array V of *N elements, which grows
+ * by one (a rule has few conditions).  Returns the array, perhaps moved,
+ * or NULL (V intact) when out of memory.
+ */
+static void *
+append(void *v, size_t *n, const void *item, size_t size)
+{
+	char *p;
+
+	if ((p = reallocarray(v, *n + 1, size)) == NULL)
+		return NULL;
+	memcpy(p + *n * size, item, size);
+	(*n)++;
+	return p;
+}
 
 /*
  * Split the comma-separated LIST (the value of KEY=) in place, calling
@@ -698,10 +425,9 @@ service_item(struct parser *ps, struct pol_rule *rule, char *s)
 
 	if (!valid_service(s))
 		return perr(ps, s, "invalid service name '%s'", s);
-	if ((v = reallocarray(rule->svc, rule->nsvc + 1, sizeof(*v))) == NULL)
-		return pnomem(ps);
+	if ((v = append(rule->svc, &rule->nsvc, &s, sizeof(s))) == NULL)
+		return policy_perr_nomem(ps);
 	rule->svc = v;
-	rule->svc[rule->nsvc++] = s;
 	return 0;
 }
 
@@ -789,10 +515,9 @@ from_item(struct parser *ps, struct pol_rule *rule, char *s)
 		memset(&a, 0, sizeof(a));
 	else if (addr_parse(ps, s, &a) != 0)
 		return -1;
-	if ((v = reallocarray(rule->from, rule->nfrom + 1, sizeof(*v))) == NULL)
-		return pnomem(ps);
+	if ((v = append(rule->from, &rule->nfrom, &a, sizeof(a))) == NULL)
+		return policy_perr_nomem(ps);
 	rule->from = v;
-	rule->from[rule->nfrom++] = a;
 	return 0;
 }
 
@@ -885,15 +610,14 @@ time_item(struct parser *ps, struct pol_rule *rule, char *s)
 		t.start = (unsigned)start;
 		t.end = (unsigned)end;
 	}
-	if ((v = reallocarray(rule->time, rule->ntime + 1, sizeof(*v))) == NULL)
-		return pnomem(ps);
+	if ((v = append(rule->time, &rule->ntime, &t, sizeof(t))) == NULL)
+		return policy_perr_nomem(ps);
 	rule->time = v;
-	rule->time[rule->ntime++] = t;
 	return 0;
 }
 
-static void
-rule_clear(struct pol_rule *rule)
+void
+policy_rule_clear(struct pol_rule *rule)
 {
 	free(rule->text);
 	free(rule->svc);
@@ -908,9 +632,19 @@ parse_conditions(struct parser *ps, struct pol_rule *rule, char *p)
 {
 	static const char expect[] =
 	    "(expected service=LIST, from=LIST, time=LIST or mfa)";
-	bool seen_svc = false, seen_from = false, seen_time = false, any;
+	struct {
+		const char	*key;
+		int		(*item)(struct parser *, struct pol_rule *,
+				    char *);
+		size_t		*count;
+		bool		 seen;
+	} cond[] = {
+		{ "service",	service_item,	&rule->nsvc,	false },
+		{ "from",	from_item,	&rule->nfrom,	false },
+		{ "time",	time_item,	&rule->ntime,	false },
+	}, *c, *end = cond + sizeof(cond) / sizeof(cond[0]);
 	char *word, *eq;
-	bool *seen;
+	bool any;
 
 	for (; *p != '\0'; ) {
 		word = p;
@@ -929,40 +663,22 @@ parse_conditions(struct parser *ps, struct pol_rule *rule, char *p)
 			return perr(ps, word, "unexpected '%s' %s", word,
 			    expect);
 		*eq = '\0';
-		if (strcmp(word, "service") == 0)
-			seen = &seen_svc;
-		else if (strcmp(word, "from") == 0)
-			seen = &seen_from;
-		else if (strcmp(word, "time") == 0)
-			seen = &seen_time;
-		else if (strcmp(word, "mfa") == 0)
+		for (c = cond; c < end && strcmp(word, c->key) != 0; c++)
+			;
+		if (c == end && strcmp(word, "mfa") == 0)
 			return perr(ps, word, "'mfa' takes no value");
-		else
+		if (c == end)
 			return perr(ps, word, "unknown condition '%s' %s",
 			    word, expect);
-		if (*seen)
+		if (c->seen)
 			return perr(ps, word, "duplicate condition '%s' "
 			    "(list all values in one)", word);
-		*seen = true;
-		if (seen == &seen_svc) {
-			if (parse_list(ps, word, eq + 1, service_item, rule,
-			    &any) != 0)
-				return -1;
-			if (any)
-				rule->nsvc = 0;
-		} else if (seen == &seen_from) {
-			if (parse_list(ps, word, eq + 1, from_item, rule,
-			    &any) != 0)
-				return -1;
-			if (any)
-				rule->nfrom = 0;
-		} else {
-			if (parse_list(ps, word, eq + 1, time_item, rule,
-			    &any) != 0)
-				return -1;
-			if (any)
-				rule->ntime = 0;
-		}
+		c->seen = true;
+		if (parse_list(ps, word, eq + 1, c->item, rule, &any) != 0)
+			return -1;
+		/* A '*' item means anything, whatever else the list names. */
+		if (any)
+			*c->count = 0;
 	}
 	return 0;
 }
@@ -990,28 +706,27 @@ parse_rule(struct parser *ps, const char *kw, char *p, const char *text)
 	rule.rolename = role;
 	rule.rolecol = (unsigned)(role - ps->line) + 1;
 	if (parse_conditions(ps, &rule, p) != 0) {
-		rule_clear(&rule);
+		policy_rule_clear(&rule);
 		return -1;
 	}
 	if ((rule.text = strdup(text)) == NULL) {
-		rule_clear(&rule);
-		return pnomem(ps);
+		policy_rule_clear(&rule);
+		return policy_perr_nomem(ps);
 	}
-	if ((rules = grow(pol->rules, &pol->rules_cap, pol->nrules,
+	if ((rules = policy_grow(pol->rules, &pol->rules_cap, pol->nrules, 16,
 	    sizeof(*rules))) == NULL) {
-		rule_clear(&rule);
-		return pnomem(ps);
+		policy_rule_clear(&rule);
+		return policy_perr_nomem(ps);
 	}
 	pol->rules = rules;
 	pol->rules[pol->nrules++] = rule;
 	return 0;
 }
 
-/* --- files --------------------------------------------------------------- */
+/* --- lines --------------------------------------------------------------- */
 
-/* One line, NUL-terminated in place, LEN bytes before the NUL. */
-static void
-parse_line(struct parser *ps, char *line, size_t len)
+void
+policy_parse_line(struct parser *ps, char *line, size_t len)
 {
 	char text[POLICY_LINE_MAX + 1], *p, *e, *kw;
 
@@ -1061,1046 +776,3 @@ parse_line(struct parser *ps, char *line, size_t len)
 	}
 }
 
-/* Record a file (or directory) NAME as the current one. */
-static int
-add_file(struct parser *ps, const char *name)
-{
-	struct hg_policy *pol = ps->pol;
-	struct pol_file *files;
-
-	files = reallocarray(pol->files, pol->nfiles + 1, sizeof(*files));
-	if (files == NULL)
-		return pnomem(ps);
-	pol->files = files;
-	if ((files[pol->nfiles].name = strdup(name)) == NULL)
-		return pnomem(ps);
-	files[pol->nfiles].buf = NULL;
-	ps->file = pol->nfiles++;
-	return 0;
-}
-
-/* "PATH: problem" from trust_*() without the "PATH: " we print anyway. */
-static const char *
-trust_why(const struct hg_msg *m, const char *path)
-{
-	size_t len = strlen(path);
-
-	if (strncmp(m->text, path, len) == 0 &&
-	    strncmp(m->text + len, ": ", 2) == 0)
-		return m->text + len + 2;
-	return m->text;
-}
-
-/* Parse the file NAME (as diagnostics call it), reading it from FROM. */
-static void
-parse_file(struct parser *ps, const struct policy_source *src,
-    const char *name, const char *from)
-{
-	struct pol_file *files;
-	struct hg_msg m;
-	char *buf, *line, *nl, *end, *shrunk;
-	size_t len;
-	int r;
-
-	if (add_file(ps, name) != 0)
-		return;
-	files = ps->pol->files;
-	m.text[0] = '\0';
-	r = trust_read(from, TRUST_PUBLIC, src->owner, POLICY_FILE_MAX, &buf,
-	    &len, &m);
-	if (r == HG_ERR_NOMEM) {
-		pnomem(ps);
-		return;
-	}
-	if (r == HG_ERR_TOOLONG)
-		perr_file(ps, HG_ERR_POLICY, "larger than %d bytes",
-		    POLICY_FILE_MAX);
-	else if (r != 0 && strcmp(from, name) != 0)
-		perr_file(ps, r, "%s (reading %s)", trust_why(&m, from), from);
-	else if (r != 0)
-		perr_file(ps, r, "%s", trust_why(&m, from));
-	if (r != 0)
-		return;
-	/* trust_read allocated the maximum; keep only what is used. */
-	if ((shrunk = realloc(buf, len + 1)) != NULL)
-		buf = shrunk;
-	files[ps->file].buf = buf;
-	ps->lineno = 0;
-	end = buf + len;
-	for (line = buf; line < end; line = nl + 1) {
-		ps->lineno++;
-		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
-			nl = end;
-		*nl = '\0';
-		parse_line(ps, line, (size_t)(nl - line));
-		if (ps->nomem)
-			return;
-	}
-}
-
-int
-policy_include_dir(const char *path, char *buf, size_t size)
-{
-	const char *slash = strrchr(path, '/');
-	int n;
-
-	if (slash == NULL)
-		n = snprintf(buf, size, "%s", INCLUDE_DIR);
-	else
-		n = snprintf(buf, size, "%.*s/%s", (int)(slash - path), path,
-		    INCLUDE_DIR);
-	return n < 0 || (size_t)n >= size ? HG_ERR_TOOLONG : 0;
-}
-
-/* policy.d names we read: "*.conf", not hidden; backups end in '~'. */
-static bool
-include_wanted(const char *name)
-{
-	size_t len = strlen(name);
-
-	return name[0] != '.' && len > 5 &&
-	    strcmp(name + len - 5, ".conf") == 0;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The sorted names of the include files in DIR, plus EXTRA if not NULL. */
-static int
-include_names(const char *dir, const char *extra, char ***namesp,
-    size_t *np)
-{
-	struct dirent *de;
-	char **names = NULL, **v;
-	size_t n = 0, i;
-	DIR *d = NULL;
-	int r = HG_ERR_NOMEM;
-
-	if (dir != NULL && (d = opendir(dir)) == NULL) {
-		r = errno == ENOENT ? 0 : HG_ERR_IO;
-		if (r != 0)
-			goto out;
-	}
-	while (d != NULL && (errno = 0, de = readdir(d)) != NULL) {
-		if (!include_wanted(de->d_name) ||
-		    (extra != NULL && strcmp(de->d_name, extra) == 0))
-			continue;
-		if ((v = reallocarray(names, n + 1, sizeof(*v))) == NULL)
-			goto out;
-		names = v;
-		if ((names[n] = strdup(de->d_name)) == NULL)
-			goto out;
-		n++;
-	}
-	if (d != NULL && errno != 0) {
-		r = HG_ERR_IO;
-		goto out;
-	}
-	if (extra != NULL) {
-		if ((v = reallocarray(names, n + 1, sizeof(*v))) == NULL)
-			goto out;
-		names = v;
-		if ((names[n] = strdup(extra)) == NULL)
-			goto out;
-		n++;
-	}
-	/* Lexical order in the C locale, so it never depends on LANG. */
-	if (n > 1)
-		qsort(names, n, sizeof(*names), cmp_str);
-	*namesp = names;
-	*np = n;
-	names = NULL;
-	n = 0;
-	r = 0;
- out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	if (d != NULL)
-		closedir(d);
-	return r;
-}
-
-/* Read policy.d, beside the main file, if it is there. */
-static void
-parse_includes(struct parser *ps, const struct policy_source *src)
-{
-	char dir[PATH_MAX], path[PATH_MAX], **names = NULL;
-	const char *extra = NULL, *from;
-	struct hg_msg m;
-	size_t n = 0, i;
-	int r;
-
-	if (policy_include_dir(src->path, dir, sizeof(dir)) != 0) {
-		perr_file(ps, HG_ERR_POLICY, "path too long");
-		return;
-	}
-	if (src->subst_path != NULL && src->subst_name != NULL)
-		extra = src->subst_name;
-	m.text[0] = '\0';
-	r = trust_check_dir(dir, src->owner, TRUST_PUBLIC, &m);
-	if (r == HG_ERR_NOENT && extra == NULL)
-		return;
-	if (r != 0 && r != HG_ERR_NOENT) {
-		if (add_file(ps, dir) == 0)
-			perr_file(ps, r, "%s", trust_why(&m, dir));
-		return;
-	}
-	if (extra != NULL && (!include_wanted(extra) ||
-	    strchr(extra, '/') != NULL)) {
-		if (add_file(ps, extra) == 0)
-			perr_file(ps, HG_ERR_POLICY, "not the name of an "
-			    "include file (NAME.conf in %s)", dir);
-		return;
-	}
-	if ((r = include_names(r == 0 ? dir : NULL, extra, &names, &n)) != 0) {
-		if (r == HG_ERR_NOMEM)
-			pnomem(ps);
-		else if (add_file(ps, dir) == 0)
-			perr_file(ps, r, "cannot list: %s", strerror(errno));
-		return;
-	}
-	for (i = 0; i < n && !ps->nomem; i++) {
-		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >=
-		    (int)sizeof(path)) {
-			if (add_file(ps, names[i]) == 0)
-				perr_file(ps, HG_ERR_POLICY, "path too long");
-			continue;
-		}
-		from = extra != NULL && strcmp(names[i], extra) == 0 ?
-		    src->subst_path : path;
-		parse_file(ps, src, path, from);
-	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-/* --- after all files: roles and the index -------------------------------- */
-
-/* "admins, developers" for an unknown-role message, cut to fit. */
-static void
-role_list(const struct hg_policy *pol, char *buf, size_t size)
-{
-	size_t i, len = 0;
-	int n;
-
-	buf[0] = '\0';
-	if (pol->nroles == 0) {
-		snprintf(buf, size, "no roles are defined");
-		return;
-	}
-	n = snprintf(buf, size, "defined roles: ");
-	len = (size_t)n;
-	for (i = 0; i < pol->nroles; i++) {
-		if (len + strlen(pol->roles[i].name) + 8 >= size) {
-			snprintf(buf + len, size - len, ", ...");
-			return;
-		}
-		n = snprintf(buf + len, size - len, "%s%s", i > 0 ? ", " : "",
-		    pol->roles[i].name);
-		len += (size_t)n;
-	}
-}
-
-/* Resolve each rule's role, now that every file has been read. */
-static void
-resolve_roles(struct parser *ps)
-{
-	struct hg_policy *pol = ps->pol;
-	struct pol_rule *rule;
-	struct map_ent *e;
-	char roles[256];
-	size_t i;
-
-	for (i = 0; i < pol->nrules; i++) {
-		rule = &pol->rules[i];
-		if ((e = map_find(&pol->rolenames, rule->rolename, 0)) ==
-		    NULL) {
-			role_list(pol, roles, sizeof(roles));
-			perr_at(ps, rule->file, rule->line, rule->rolecol,
-			    "unknown role '%s' (%s)", rule->rolename, roles);
-			continue;
-		}
-		rule->role = e->ids.v[0];
-		pol->roles[rule->role].used = true;
-	}
-}
-
-/*
- * Index members and rules so that a decision only looks at the rules of
- * the user's roles for the service at hand.
- */
-static int
-build_index(struct hg_policy *pol)
-{
-	struct pol_role *role;
-	struct pol_rule *rule;
-	size_t i, j;
-	int r;
-
-	for (i = 0; i < pol->nroles; i++) {
-		role = &pol->roles[i];
-		for (j = 0; j < role->nm; j++) {
-			if (role->m[j].kind == M_ANY)
-				r = idlist_add(&pol->anyone, i);
-			else
-				r = map_add(role->m[j].kind == M_USER ?
-				    &pol->users : &pol->groups,
-				    role->m[j].name, 0, i);
-			if (r != 0)
-				return r;
-		}
-	}
-	for (i = 0; i < pol->nrules; i++) {
-		rule = &pol->rules[i];
-		if (rule->nsvc == 0)
-			r = idlist_add(&pol->roles[rule->role].anysvc, i);
-		for (j = 0; j < rule->nsvc && r == 0; j++)
-			r = map_add(&pol->services, rule->svc[j], rule->role,
-			    i);
-		if (r != 0)
-			return r;
-	}
-	return 0;
-}
-
-int
-policy_load_source(const struct policy_source *src, struct hg_policy **out,
-    struct policy_diags *errs, struct hg_msg *msg)
-{
-	struct parser ps;
-	int r;
-
-	*out = NULL;
-	memset(&ps, 0, sizeof(ps));
-	if ((ps.pol = calloc(1, sizeof(*ps.pol))) == NULL)
-		return hg_fail(msg, HG_ERR_NOMEM, "%s: out of memory",
-		    src->path);
-	parse_file(&ps, src, src->path, src->subst_path != NULL &&
-	    src->subst_name == NULL ? src->subst_path : src->path);
-	if (!ps.nomem)
-		parse_includes(&ps, src);
-	if (!ps.nomem)
-		resolve_roles(&ps);
-	r = perr_flush(&ps, errs, msg);
-	if (ps.nomem) {
-		r = hg_fail(msg, HG_ERR_NOMEM, "%s: out of memory", src->path);
-		goto out;
-	}
-	if (r != 0)
-		goto out;
-	if ((r = build_index(ps.pol)) != 0) {
-		hg_fail(msg, r, "%s: out of memory", src->path);
-		goto out;
-	}
-	*out = ps.pol;
-	ps.pol = NULL;
- out:
-	policy_free(ps.pol);
-	return r;
-}
-
-int
-policy_load(const char *path, uid_t owner, struct hg_policy **out,
-    struct hg_msg *msg)
-{
-	struct policy_source src;
-
-	memset(&src, 0, sizeof(src));
-	src.path = path;
-	src.owner = owner;
-	return policy_load_source(&src, out, NULL, msg);
-}
-
-void
-policy_free(struct hg_policy *pol)
-{
-	size_t i;
-
-	if (pol == NULL)
-		return;
-	for (i = 0; i < pol->nrules; i++)
-		rule_clear(&pol->rules[i]);
-	free(pol->rules);
-	for (i = 0; i < pol->nroles; i++) {
-		free(pol->roles[i].m);
-		free(pol->roles[i].anysvc.v);
-	}
-	free(pol->roles);
-	for (i = 0; i < pol->nfiles; i++) {
-		free(pol->files[i].name);
-		free(pol->files[i].buf);
-	}
-	free(pol->files);
-	map_free(&pol->rolenames);
-	map_free(&pol->users);
-	map_free(&pol->groups);
-	map_free(&pol->services);
-	free(pol->anyone.v);
-	free(pol);
-}
-
-void
-policy_counts(const struct hg_policy *pol, size_t *files, size_t *roles,
-    size_t *rules)
-{
-	if (files != NULL)
-		*files = pol != NULL ? pol->nfiles : 0;
-	if (roles != NULL)
-		*roles = pol != NULL ? pol->nroles : 0;
-	if (rules != NULL)
-		*rules = pol != NULL ? pol->nrules : 0;
-}
-
-/* --- decisions ----------------------------------------------------------- */
-
-/* The distinct roles of a user, gathered once per decision. */
-struct roleset {
-	size_t		 v[ROLESET_MAX];
-	size_t		 n;
-	size_t		 total;
-};
-
-/* Add the roles in L; past ROLESET_MAX, they are counted only. */
-static void
-roleset_add(struct roleset *s, const struct idlist *l)
-{
-	size_t i, j;
-
-	for (i = 0; l != NULL && i < l->n; i++) {
-		for (j = 0; j < s->n && s->v[j] != l->v[i]; j++)
-			;
-		if (j < s->n)
-			continue;
-		s->total++;
-		if (s->n < ROLESET_MAX)
-			s->v[s->n++] = l->v[i];
-	}
-}
-
-static const struct idlist *
-map_ids(const struct map *m, const char *key, size_t tag)
-{
-	const struct map_ent *e = map_find(m, key, tag);
-
-	return e != NULL ? &e->ids : NULL;
-}
-
-static void
-roles_of(const struct hg_policy *pol, const struct policy_input *in,
-    struct roleset *s)
-{
-	size_t i;
-
-	s->n = s->total = 0;
-	roleset_add(s, map_ids(&pol->users, in->user, 0));
-	for (i = 0; i < in->ngroups; i++)
-		roleset_add(s, map_ids(&pol->groups, in->groups[i], 0));
-	roleset_add(s, &pol->anyone);
-}
-
-/*
- * The remote host of a decision, read once by addr_read(), the reader the
- * lockout shares: local (no rhost), an address, or anything else.
- */
-struct host {
-	enum { H_LOCAL, H_ADDR, H_OTHER } kind;
-	struct pol_addr	 addr;		/* H_ADDR: a /32 or /128 block */
-};
-
-static void
-host_read(const char *rhost, struct host *h)
-{
-	struct hg_addr a;
-
-	memset(h, 0, sizeof(*h));
-	if (rhost == NULL || *rhost == '\0')
-		h->kind = H_LOCAL;
-	else if (!addr_read(rhost, &a))
-		h->kind = H_OTHER;
-	else {
-		h->kind = H_ADDR;
-		h->addr.family = a.family;
-		memcpy(h->addr.a, a.a, sizeof(h->addr.a));
-		h->addr.prefix = a.family == AF_INET ? 32 : 128;
-	}
-}
-
-/* Does the block NET contain the address or block A? */
-static bool
-addr_within(const struct pol_addr *net, const struct pol_addr *a)
-{
-	unsigned full = net->prefix / 8, rest = net->prefix % 8;
-
-	if (net->family != a->family || a->prefix < net->prefix)
-		return false;
-	if (memcmp(net->a, a->a, full) != 0)
-		return false;
-	return rest == 0 ||
-	    ((net->a[full] ^ a->a[full]) & (0xff00 >> rest)) == 0;
-}
-
-static bool
-match_from(const struct pol_rule *rule, const struct host *h)
-{
-	size_t i;
-
-	if (rule->nfrom == 0)
-		return true;
-	/*
-	 * We cannot tell where an rhost that is no address comes from
-	 * (a host name is whatever its PTR record says): fail closed.
-	 */
-	if (h->kind == H_OTHER)
-		return rule->deny;
-	for (i = 0; i < rule->nfrom; i++) {
-		if (rule->from[i].family == 0) {
-			if (h->kind == H_LOCAL)
-				return true;
-		} else if (h->kind == H_ADDR &&
-		    addr_within(&rule->from[i], &h->addr))
-			return true;
-	}
-	return false;
-}
-
-static bool
-match_time(const struct pol_rule *rule, const struct tm *tm)
-{
-	const struct pol_time *t;
-	unsigned now = (unsigned)(tm->tm_hour * 60 + tm->tm_min);
-	unsigned day = 1u << tm->tm_wday, prev = 1u << ((tm->tm_wday + 6) % 7);
-	size_t i;
-
-	if (rule->ntime == 0)
-		return true;
-	for (i = 0; i < rule->ntime; i++) {
-		t = &rule->time[i];
-		if (t->start < t->end) {
-			if ((t->days & day) && now >= t->start && now < t->end)
-				return true;
-			continue;
-		}
-		/* Wrapped: the part after midnight is the previous day's. */
-		if (((t->days & day) && now >= t->start) ||
-		    ((t->days & prev) && now < t->end))
-			return true;
-	}
-	return false;
-}
-
-/* Does IN's user hold role ID?  A linear check, for the rare slow path. */
-static bool
-role_holds(const struct hg_policy *pol, size_t id,
-    const struct policy_input *in)
-{
-	const struct pol_role *role = &pol->roles[id];
-	size_t i, j;
-
-	for (i = 0; i < role->nm; i++) {
-		if (role->m[i].kind == M_ANY || (role->m[i].kind == M_USER &&
-		    strcmp(role->m[i].name, in->user) == 0))
-			return true;
-		for (j = 0; role->m[i].kind == M_GROUP && j < in->ngroups; j++)
-			if (strcmp(role->m[i].name, in->groups[j]) == 0)
-				return true;
-	}
-	return false;
-}
-
-static bool
-rule_has_service(const struct pol_rule *rule, const char *service)
-{
-	size_t i;
-
-	if (rule->nsvc == 0)
-		return true;
-	for (i = 0; service != NULL && i < rule->nsvc; i++)
-		if (strcmp(rule->svc[i], service) == 0)
-			return true;
-	return false;
-}
-
-/* The first rule in reading order, per kind, that matched. */
-struct found {
-	size_t		 deny, allow, mfa;
-};
-
-static void
-eval_rules(const struct hg_policy *pol, const struct idlist *l,
-    const struct policy_input *in, const struct host *h, struct found *f)
-{
-	const struct pol_rule *rule;
-	size_t i, id;
-
-	for (i = 0; l != NULL && i < l->n; i++) {
-		id = l->v[i];
-		rule = &pol->rules[id];
-		if (!match_from(rule, h) || !match_time(rule, in->when))
-			continue;
-		if (rule->deny) {
-			if (id < f->deny)
-				f->deny = id;
-		} else if (rule->mfa && !in->mfa) {
-			if (id < f->mfa)
-				f->mfa = id;
-		} else if (id < f->allow)
-			f->allow = id;
-	}
-}
-
-static void
-decision_set(const struct hg_policy *pol, struct policy_decision *d,
-    bool allow, enum policy_reason reason, size_t rule)
-{
-	memset(d, 0, sizeof(*d));
-	d->allow = allow;
-	d->reason = reason;
-	if (rule != NONE) {
-		d->file = pol->files[pol->rules[rule].file].name;
-		d->line = pol->rules[rule].line;
-		d->text = pol->rules[rule].text;
-	}
-}
-
-int
-policy_decide(const struct hg_policy *pol, const struct policy_input *in,
-    struct policy_decision *d)
-{
-	const struct pol_role *role;
-	struct roleset set;
-	struct found f = { NONE, NONE, NONE };
-	struct host h;
-	const struct tm *tm;
-	size_t i;
-
-	decision_set(pol, d, false, POLICY_REASON_INVALID, NONE);
-	if (pol == NULL)
-		return HG_ERR_POLICY;
-	d->reason = POLICY_REASON_ERROR;
-	if (in == NULL || in->user == NULL || (tm = in->when) == NULL ||
-	    (in->groups == NULL && in->ngroups > 0))
-		return HG_ERR_INVALID;
-	if (tm->tm_wday < 0 || tm->tm_wday > 6 || tm->tm_hour < 0 ||
-	    tm->tm_hour > 23 || tm->tm_min < 0 || tm->tm_min > 59)
-		return HG_ERR_INVALID;
-	for (i = 0; i < in->ngroups; i++)
-		if (in->groups[i] == NULL)
-			return HG_ERR_INVALID;
-
-	host_read(in->rhost, &h);
-	roles_of(pol, in, &set);
-	/*
-	 * Past ROLESET_MAX distinct roles we cannot skip repeats cheaply:
-	 * then look at every rule, slower but never wrong.
-	 */
-	if (set.total > set.n) {
-		for (i = 0; i < pol->nrules; i++)
-			if (role_holds(pol, pol->rules[i].role, in) &&
-			    rule_has_service(&pol->rules[i], in->service)) {
-				struct idlist one = { &i, 1, 1 };
-
-				eval_rules(pol, &one, in, &h, &f);
-			}
-		set.n = 0;
-	}
-	for (i = 0; i < set.n; i++) {
-		role = &pol->roles[set.v[i]];
-		if (in->service != NULL)
-			eval_rules(pol, map_ids(&pol->services, in->service,
-			    set.v[i]), in, &h, &f);
-		eval_rules(pol, &role->anysvc, in, &h, &f);
-	}
-	if (f.deny != NONE)
-		decision_set(pol, d, false, POLICY_REASON_RULE, f.deny);
-	else if (f.allow != NONE)
-		decision_set(pol, d, true, POLICY_REASON_RULE, f.allow);
-	else if (f.mfa != NONE)
-		decision_set(pol, d, false, POLICY_REASON_MFA_REQUIRED, f.mfa);
-	else
-		decision_set(pol, d, false, POLICY_REASON_NO_RULE, NONE);
-	return 0;
-}
-
-const char *
-policy_reason_str(enum policy_reason reason)
-{
-	switch (reason) {
-	case POLICY_REASON_RULE:		return "rule";
-	case POLICY_REASON_NO_RULE:		return "no-rule";
-	case POLICY_REASON_MFA_REQUIRED:	return "mfa-required";
-	case POLICY_REASON_INVALID:		return "policy-invalid";
-	case POLICY_REASON_ERROR:		return "internal-error";
-	}
-	return "internal-error";
-}
-
-static int
-cmp_size(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-size_t
-policy_roles_of(const struct hg_policy *pol, const struct policy_input *in,
-    const char **names, size_t max)
-{
-	struct roleset set;
-	size_t i, n = 0;
-
-	if (pol == NULL || in == NULL || in->user == NULL ||
-	    (in->groups == NULL && in->ngroups > 0))
-		return 0;
-	roles_of(pol, in, &set);
-	if (set.total > set.n) {
-		/* Too many to have been kept: count them the slow way. */
-		for (i = 0; i < pol->nroles; i++)
-			if (role_holds(pol, i, in) && n++ < max)
-				names[n - 1] = pol->roles[i].name;
-		return n;
-	}
-	qsort(set.v, set.n, sizeof(set.v[0]), cmp_size);
-	for (i = 0; i < set.n && i < max; i++)
-		names[i] = pol->roles[set.v[i]].name;
-	return set.n;
-}
-
-/* --- NSS ----------------------------------------------------------------- */
-
-void
-policy_groups_free(char **groups, size_t ngroups)
-{
-	size_t i;
-
-	for (i = 0; groups != NULL && i < ngroups; i++)
-		free(groups[i]);
-	free(groups);
-}
-
-/*
- * The get*_r functions want a caller's buffer and say ERANGE when it is
- * too small: grow *BUF for another try, up to a sane bound.
- */
-static int
-nss_grow(char **buf, size_t *size, int e)
-{
-	char *n;
-
-	if (e != ERANGE)
-		return e == 0 || e == ENOENT ? 0 : HG_ERR_IO;
-	if (*size >= 1024 * 1024)
-		return HG_ERR_IO;
-	*size = *size == 0 ? 1024 : *size * 2;
-	if ((n = realloc(*buf, *size)) == NULL)
-		return HG_ERR_NOMEM;
-	*buf = n;
-	return 1;
-}
-
-/* Is NAME a group NSS knows?  Returns 1, 0, or a negative HG_ERR_*. */
-static int
-nss_group_known(const char *name)
-{
-	struct group gr, *res = NULL;
-	char *buf = NULL;
-	size_t size = 0;
-	int r;
-
-	while ((r = nss_grow(&buf, &size, size == 0 ? ERANGE :
-	    getgrnam_r(name, &gr, buf, size, &res))) == 1)
-		;
-	free(buf);
-	return r != 0 ? r : res != NULL;
-}
-
-/* Is NAME a user NSS knows?  Returns 1, 0, or a negative HG_ERR_*. */
-static int
-nss_user_known(const char *name, gid_t *gid)
-{
-	struct passwd pw, *res = NULL;
-	char *buf = NULL;
-	size_t size = 0;
-	int r;
-
-	while ((r = nss_grow(&buf, &size, size == 0 ? ERANGE :
-	    getpwnam_r(name, &pw, buf, size, &res))) == 1)
-		;
-	if (r == 0 && res != NULL && gid != NULL)
-		*gid = pw.pw_gid;
-	free(buf);
-	return r != 0 ? r : res != NULL;
-}
-
-/* The name of group GID in *NAME, NULL if it has none.  0 or HG_ERR_*. */
-static int
-nss_group_name(gid_t gid, char **name)
-{
-	struct group gr, *res = NULL;
-	char *buf = NULL;
-	size_t size = 0;
-	int r;
-
-	*name = NULL;
-	while ((r = nss_grow(&buf, &size, size == 0 ? ERANGE :
-	    getgrgid_r(gid, &gr, buf, size, &res))) == 1)
-		;
-	if (r == 0 && res != NULL && (*name = strdup(gr.gr_name)) == NULL)
-		r = HG_ERR_NOMEM;
-	free(buf);
-	return r;
-}
-
-int
-policy_user_groups(const char *user, char ***groupsp, size_t *np,
-    struct hg_msg *msg)
-{
-	gid_t gid, *gids = NULL, *v;
-	char **groups = NULL, *name;
-	size_t n = 0, i;
-	int ngids = 32, r;
-
-	*groupsp = NULL;
-	*np = 0;
-	if ((r = nss_user_known(user, &gid)) < 0)
-		return hg_fail(msg, r, "%s: user lookup failed", user);
-	if (r == 0)
-		return hg_fail(msg, HG_ERR_UNKNOWN_USER, "%s: unknown user",
-		    user);
-	/* getgrouplist says how many there are when the array is short. */
-	for (;;) {
-		if ((v = reallocarray(gids, (size_t)ngids, sizeof(*v))) ==
-		    NULL) {
-			r = hg_fail(msg, HG_ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		gids = v;
-		if (getgrouplist(user, gid, gids, &ngids) != -1)
-			break;
-		if (ngids > 65536) {
-			r = hg_fail(msg, HG_ERR_IO, "%s: too many groups",
-			    user);
-			goto out;
-		}
-	}
-	if ((groups = calloc((size_t)ngids + 1, sizeof(*groups))) == NULL) {
-		r = hg_fail(msg, HG_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < (size_t)ngids; i++) {
-		if ((r = nss_group_name(gids[i], &name)) != 0) {
-			hg_fail(msg, r, "%s: group lookup failed", user);
-			goto out;
-		}
-		/* A gid without a name cannot match an @group member. */
-		if (name != NULL)
-			groups[n++] = name;
-	}
-	*groupsp = groups;
-	*np = n;
-	groups = NULL;
-	r = 0;
- out:
-	policy_groups_free(groups, n);
-	free(gids);
-	return r;
-}
-
-/* --- warnings ------------------------------------------------------------ */
-
-static int
-warn_at(struct policy_diags *w, const struct hg_policy *pol, size_t file,
-    unsigned line, unsigned col, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-
-static int
-warn_at(struct policy_diags *w, const struct hg_policy *pol, size_t file,
-    unsigned line, unsigned col, const char *fmt, ...)
-{
-	char text[HG_MSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	return diags_add(w, "%s:%u:%u: warning: %s", pol->files[file].name,
-	    line, col, text);
-}
-
-static bool
-member_in(const struct pol_role *role, const struct pol_member *m)
-{
-	size_t i;
-
-	for (i = 0; i < role->nm; i++)
-		if (role->m[i].kind == M_ANY || (role->m[i].kind == m->kind &&
-		    strcmp(role->m[i].name, m->name) == 0))
-			return true;
-	return false;
-}
-
-/* Is everyone in role A also, by its definition, in role D? */
-static bool
-role_covers(const struct pol_role *d, const struct pol_role *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->nm; i++)
-		if (!member_in(d, &a->m[i]))
-			return false;
-	return true;
-}
-
-static bool
-service_covers(const struct pol_rule *d, const struct pol_rule *a)
-{
-	size_t i;
-
-	if (d->nsvc == 0)
-		return true;
-	if (a->nsvc == 0)
-		return false;
-	for (i = 0; i < a->nsvc; i++)
-		if (!rule_has_service(d, a->svc[i]))
-			return false;
-	return true;
-}
-
-static bool
-from_covers(const struct pol_rule *d, const struct pol_rule *a)
-{
-	size_t i, j;
-
-	if (d->nfrom == 0)
-		return true;
-	if (a->nfrom == 0)
-		return false;
-	for (i = 0; i < a->nfrom; i++) {
-		for (j = 0; j < d->nfrom; j++)
-			if (d->from[j].family == a->from[i].family &&
-			    (a->from[i].family == 0 ||
-			    addr_within(&d->from[j], &a->from[i])))
-				break;
-		if (j == d->nfrom)
-			return false;
-	}
-	return true;
-}
-
-/* Mark the minutes of the week RULE's time condition matches. */
-static void
-week_minutes(const struct pol_rule *rule, unsigned char *week)
-{
-	const struct pol_time *t;
-	unsigned day, m, end;
-	size_t i;
-
-	memset(week, 0, WEEK_MINUTES / 8);
-	for (i = 0; i < rule->ntime; i++) {
-		t = &rule->time[i];
-		for (day = 0; day < 7; day++) {
-			if (!(t->days & (1u << day)))
-				continue;
-			end = t->start < t->end ? t->end : t->end + 24 * 60;
-			for (m = t->start; m < end; m++) {
-				unsigned w = (day * 24 * 60 + m) % WEEK_MINUTES;
-
-				week[w / 8] |= (unsigned char)(1u << (w % 8));
-			}
-		}
-	}
-}
-
-static bool
-time_covers(const struct pol_rule *d, const struct pol_rule *a)
-{
-	unsigned char wd[WEEK_MINUTES / 8], wa[WEEK_MINUTES / 8];
-	size_t i;
-
-	if (d->ntime == 0)
-		return true;
-	if (a->ntime == 0)
-		return false;
-	week_minutes(d, wd);
-	week_minutes(a, wa);
-	for (i = 0; i < sizeof(wa); i++)
-		if ((wa[i] & ~wd[i]) != 0)
-			return false;
-	return true;
-}
-
-/* The first deny that matches whenever allow A would, or NONE. */
-static size_t
-shadowing_deny(const struct hg_policy *pol, const struct pol_rule *a)
-{
-	const struct pol_rule *d;
-	size_t i;
-
-	for (i = 0; i < pol->nrules; i++) {
-		d = &pol->rules[i];
-		if (d->deny && role_covers(&pol->roles[d->role],
-		    &pol->roles[a->role]) && service_covers(d, a) &&
-		    from_covers(d, a) && time_covers(d, a))
-			return i;
-	}
-	return NONE;
-}
-
-int
-policy_lint(const struct hg_policy *pol, struct policy_diags *w)
-{
-	const struct pol_role *role;
-	const struct pol_member *m;
-	const struct pol_rule *rule, *d;
-	size_t i, j, deny, allows = 0;
-	int r = 0, known;
-
-	for (i = 0; i < pol->nroles && r == 0; i++) {
-		role = &pol->roles[i];
-		if (!role->used)
-			r = warn_at(w, pol, role->file, role->line, role->col,
-			    "role '%s' is never used by a rule", role->name);
-		for (j = 0; j < role->nm && r == 0; j++) {
-			m = &role->m[j];
-			if (m->kind == M_ANY)
-				continue;
-			known = m->kind == M_GROUP ? nss_group_known(m->name) :
-			    nss_user_known(m->name, NULL);
-			if (known == HG_ERR_NOMEM)
-				r = known;
-			else if (known == 0)
-				r = warn_at(w, pol, role->file, role->line,
-				    m->col, "%s '%s' is unknown to NSS",
-				    m->kind == M_GROUP ? "group" : "user",
-				    m->name);
-		}
-	}
-	for (i = 0; i < pol->nrules && r == 0; i++) {
-		rule = &pol->rules[i];
-		/* Fail closed surprises: say where and why (match_from). */
-		if (rule->deny && rule->nfrom > 0)
-			r = warn_at(w, pol, rule->file, rule->line, rule->col,
-			    "this deny also applies to every rhost that is not "
-			    "an address literal (a host name, as sshd passes "
-			    "with UseDNS yes), whatever its from= lists");
-		if (rule->deny)
-			continue;
-		if ((deny = shadowing_deny(pol, rule)) == NONE) {
-			allows++;
-			continue;
-		}
-		d = &pol->rules[deny];
-		r = warn_at(w, pol, rule->file, rule->line, rule->col,
-		    "rule can never match: the deny at %s:%u covers all it "
-		    "allows", pol->files[d->file].name, d->line);
-	}
-	if (r == 0 && allows == 0)
-		r = warn_at(w, pol, 0, 1, 1, "the policy allows no one "
-		    "(no allow rule can ever match)");
-	return r;
-}
