@@ -5,6 +5,9 @@
  * Pure: no PAM, no syslog, no DNS.  Only policy_user_groups() and
  * policy_lint() ask NSS.
  *
+ * The files behind this header, and what each does, are listed in
+ * policy_impl.h.
+ *
  * A policy is immutable once loaded, so one loaded copy may serve any
  * number of decisions (the module loads it per transaction; a daemon can
  * keep it warm).

@@ -14,13 +14,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
-#include "policy.h"
+#include "policy_impl.h"
 
 /* Changes if what the digest covers ever does. */
 #define STAMP_DOMAIN	"hostgate policy stamp 1"
@@ -56,10 +57,15 @@ stamp_add(crypto_generichash_state *h, int dirfd, const char *name)
 	crypto_generichash_update(h, (const unsigned char *)&s, sizeof(s));
 }
 
-static int
-cmp_str(const void *a, const void *b)
+/*
+ * Every entry of policy.d counts, not only the *.conf files the load
+ * reads: what sits beside them (a backup, an editor's file) is still part
+ * of what the policy looks like.
+ */
+static bool
+stamp_wanted(const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
 void
@@ -67,9 +73,8 @@ policy_stamp(const char *path, char out[POLICY_STAMP_HEX + 1])
 {
 	unsigned char digest[POLICY_STAMP_HEX / 2];
 	crypto_generichash_state h;
-	char dir[PATH_MAX], **names = NULL, **p;
-	size_t n = 0, cap = 0, i;
-	struct dirent *e;
+	char dir[PATH_MAX], **names = NULL;
+	size_t n = 0, count, i;
 	DIR *d = NULL;
 	int fd;
 
@@ -89,26 +94,17 @@ policy_stamp(const char *path, char out[POLICY_STAMP_HEX + 1])
 			close(fd);
 		goto out;
 	}
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			if ((p = reallocarray(names, cap, sizeof(*p))) == NULL)
-				break;
-			names = p;
-		}
-		if ((names[n] = strdup(e->d_name)) == NULL)
-			break;
-		n++;
-	}
-	/* Readdir's order may change while the contents do not. */
-	if (n > 0)
-		qsort(names, n, sizeof(*names), cmp_str);
+	/* Sorted: readdir's order may change while the contents do not. */
+	count = policy_dir_names(d, stamp_wanted, NULL, &names, &n) == 0 ?
+	    n : SIZE_MAX;
 	for (i = 0; i < n; i++)
 		stamp_add(&h, dirfd(d), names[i]);
-	/* Anything that failed above makes a stamp that will not last. */
-	crypto_generichash_update(&h, (const unsigned char *)&n, sizeof(n));
+	/*
+	 * A listing that failed counts as SIZE_MAX, which no real listing
+	 * does: a stamp that will not last.
+	 */
+	crypto_generichash_update(&h, (const unsigned char *)&count,
+	    sizeof(count));
  out:
 	for (i = 0; i < n; i++)
 		free(names[i]);
