@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <syslog.h>
 #include <string.h>
 #include <time.h>
 
@@ -62,5 +63,57 @@ account_decide(const struct hg_policy *pol, struct hg_record *r,
 	    "PAM_PERM_DENIED");
 	snprintf(r->reason, sizeof(r->reason), "%s", reason);
 	policy_groups_free(groups, ngroups);
+	return err;
+}
+
+/* Decide R here, loading the policy as hostgated would. */
+static int
+decide_locally(struct submit_ctx *c, struct hg_record *r)
+{
+	struct hg_policy *pol = NULL;
+	struct hg_msg msg = { "" };
+	int err;
+
+	if (policy_load(c->conf->policy, 0, &pol, &msg) != 0)
+		submit_log(c, LOG_ALERT, __func__, "%s; the policy is invalid, "
+		    "denying everyone", msg.text);
+	msg.text[0] = '\0';
+	if ((err = account_decide(pol, r, &msg)) == HG_ERR_INTERNAL)
+		submit_log(c, LOG_ERR, __func__, "%s; denying", msg.text);
+	policy_free(pol);
+	return err;
+}
+
+int
+account_check(struct submit_ctx *c, struct hg_record *r)
+{
+	struct hg_record reply;
+	int err;
+
+	/* hostgated decides only if it holds the policy we would load. */
+	policy_stamp(c->conf->policy, r->policy);
+	err = submit_helper(c, RECORD_T_DECIDE, r, &reply);
+	if (err == 0) {
+		if (c->conf->debug)
+			submit_log(c, LOG_DEBUG, __func__, "account decision "
+			    "from hostgated: seq %lld", reply.seq);
+		snprintf(r->result, sizeof(r->result), "%s", reply.result);
+		snprintf(r->pam, sizeof(r->pam), "%s", reply.pam);
+		snprintf(r->reason, sizeof(r->reason), "%s", reply.reason);
+		snprintf(r->rule, sizeof(r->rule), "%s", reply.rule);
+		return strcmp(reply.result, "allow") == 0 ? 0 :
+		    strcmp(reply.reason, "unknown-user") == 0 ?
+		    HG_ERR_UNKNOWN_USER : HG_ERR_DENIED;
+	}
+	if (err == HG_ERR_POLICY && c->conf->debug)
+		submit_log(c, LOG_DEBUG, __func__, "hostgated does not hold the "
+		    "policy %s: deciding here", c->conf->policy);
+	err = decide_locally(c, r);
+	/* To the helper if it is up and root's, else the spool. */
+	if (submit_record(c, r) != 0 && err == 0) {
+		submit_log(c, LOG_ERR, __func__, "audit=required and the "
+		    "record could not be stored: denying");
+		err = HG_ERR_IO;
+	}
 	return err;
 }

@@ -9,6 +9,7 @@
 #include "err.h"
 #include "policy.h"
 #include "record.h"
+#include "submit.h"
 
 /*
  * Decide R (an "account" record: user, service, rhost, factors, ts_ms)
@@ -21,5 +22,14 @@
  */
 int account_decide(const struct hg_policy *pol, struct hg_record *r,
     struct hg_msg *msg);
+
+/*
+ * The account gate for R: decided by hostgated when it holds warm the very
+ * policy C->conf names (its identity goes with the request), else here
+ * with the same engine and recorded through C.  Fills R's result fields.
+ * Returns 0 (allow), HG_ERR_DENIED, HG_ERR_UNKNOWN_USER, HG_ERR_INTERNAL,
+ * or HG_ERR_IO when audit=required and the record could not be stored.
+ */
+int account_check(struct submit_ctx *c, struct hg_record *r);
 
 #endif /* HG_ACCOUNT_H */

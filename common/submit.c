@@ -273,10 +273,7 @@ submit_spool(const char *dir, const struct hg_record *r, struct hg_msg *msg)
 	return rc;
 }
 
-static void submit_log(const struct submit_ctx *, int, const char *,
-    const char *, ...) __attribute__((format(printf, 4, 5)));
-
-static void
+void
 submit_log(const struct submit_ctx *c, int prio, const char *func,
     const char *fmt, ...)
 {

@@ -61,6 +61,10 @@ struct submit_ctx {
 	void			*log_ctx;
 };
 
+/* A log line through C's logger (none when C->log is NULL). */
+void submit_log(const struct submit_ctx *c, int prio, const char *func,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /*
  * Offer R to hostgated as TYPE, unless C->down.  A helper that failed, or
  * was not root's, is marked down and not asked again in this transaction,

@@ -31,7 +31,6 @@
 #include "auth.h"
 #include "conf.h"
 #include "err.h"
-#include "policy.h"
 #include "record.h"
 #include "secure.h"
 #include "submit.h"
@@ -428,28 +427,6 @@ copy_factors(pam_handle_t *pamh, char *buf, size_t size)
 }
 
 /*
- * Decide R locally with the policy engine, as hostgated would.  Returns 0
- * (allow), HG_ERR_DENIED, HG_ERR_UNKNOWN_USER or HG_ERR_INTERNAL.
- */
-static int
-decide_locally(pam_handle_t *pamh, const struct hg_conf *conf,
-    struct hg_record *r)
-{
-	struct hg_policy *pol = NULL;
-	struct hg_msg msg = { "" };
-	int err;
-
-	if (policy_load(conf->policy, 0, &pol, &msg) != 0)
-		log_f(pamh, LOG_ALERT, "%s; the policy is invalid, denying "
-		    "everyone", msg.text);
-	msg.text[0] = '\0';
-	if ((err = account_decide(pol, r, &msg)) == HG_ERR_INTERNAL)
-		log_f(pamh, LOG_ERR, "%s; denying", msg.text);
-	policy_free(pol);
-	return err;
-}
-
-/*
  * The authorization gate: the role policy decides, through hostgated's
  * warm copy when the helper answers and holds the very policy this stack
  * names, else locally with the same engine.  Any doubt (settings, policy,
@@ -459,7 +436,7 @@ PAM_EXTERN int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct submit_ctx helper;
-	struct hg_record r, reply;
+	struct hg_record r;
 	struct hg_conf conf;
 	struct hg_msg msg = { "" };
 	int err;
@@ -476,29 +453,8 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto deny;
 	}
 	copy_factors(pamh, r.factors, sizeof(r.factors));
-	/* hostgated decides only if it holds the policy we would load. */
-	policy_stamp(conf.policy, r.policy);
 	helper_open(pamh, &conf, &helper);
-	err = submit_helper(&helper, RECORD_T_DECIDE, &r, &reply);
-	if (err == 0) {
-		if (conf.debug)
-			log_f(pamh, LOG_DEBUG, "account decision from "
-			    "hostgated: seq %lld", reply.seq);
-		err = strcmp(reply.result, "allow") == 0 ? 0 :
-		    strcmp(reply.reason, "unknown-user") == 0 ?
-		    HG_ERR_UNKNOWN_USER : HG_ERR_DENIED;
-	} else {
-		if (err == HG_ERR_POLICY && conf.debug)
-			log_f(pamh, LOG_DEBUG, "hostgated does not hold the "
-			    "policy %s: deciding here", conf.policy);
-		err = decide_locally(pamh, &conf, &r);
-		/* To the helper if it is up and root's, else the spool. */
-		if (submit_record(&helper, &r) != 0 && err == 0) {
-			log_f(pamh, LOG_ERR, "audit=required and the record "
-			    "could not be stored: denying");
-			err = HG_ERR_IO;
-		}
-	}
+	err = account_check(&helper, &r);
 	helper_close(pamh, &helper);
 	conf_free(&conf);
  deny:
