@@ -1,5 +1,5 @@
 /*
- * Commands of the admin CLI (helper/hostgate) that live in their own
+ * Commands of the admin CLI (cli/hostgate) that live in their own
  * files.  Each takes its own argv, argv[0] being the command's name, and
  * returns the process's exit status: 0 success, 1 failure, 2 usage.
  */
