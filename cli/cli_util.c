@@ -1,3 +1,4 @@
+/* What the commands of the admin CLI share: see cli_util.h. */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -21,6 +22,7 @@
 #include <sodium.h>
 
 #include "cli_util.h"
+#include "policy.h"
 #include "state.h"
 #include "trust.h"
 
@@ -158,6 +160,53 @@ cli_util_conf(const char *cmd, const char *config, struct hg_conf *conf)
 		return -1;
 	}
 	return 0;
+}
+
+static void
+print_diags(const struct policy_diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		fprintf(stderr, "%s\n", d->v[i]);
+}
+
+int
+cli_util_policy_load(const char *path, const char *subst_path,
+    const char *subst_name, struct hg_policy **pol)
+{
+	struct policy_source src;
+	struct policy_diags errs = { NULL, 0 };
+	struct hg_msg msg;
+	int r;
+
+	memset(&src, 0, sizeof(src));
+	src.path = path;
+	src.owner = CLI_OWNER;
+	src.subst_path = subst_path;
+	src.subst_name = subst_name;
+	msg.text[0] = '\0';
+	r = policy_load_source(&src, pol, &errs, &msg);
+	print_diags(&errs);
+	if (r != 0 && errs.n == 0)
+		fprintf(stderr, "%s\n", msg.text);
+	policy_diags_free(&errs);
+	return r;
+}
+
+size_t
+cli_util_policy_warnings(const struct hg_policy *pol)
+{
+	struct policy_diags w = { NULL, 0 };
+	size_t n;
+
+	if (policy_lint(pol, &w) != 0)
+		fprintf(stderr, "hostgate: warnings incomplete: out of "
+		    "memory\n");
+	print_diags(&w);
+	n = w.n;
+	policy_diags_free(&w);
+	return n;
 }
 
 int

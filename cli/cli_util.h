@@ -1,8 +1,9 @@
 /*
  * What the commands of the admin CLI share: messages, option parsing and
- * settings (all of them, hostgate.c's too), and for the seed and lockout
- * commands (enroll, import, seal, status, unlock) the root check, the seed
- * key, and writing seed files the way the module reads them.
+ * settings (all of them, the dispatcher's too), loading a policy set (check,
+ * explain, edit), and for the seed and lockout commands (enroll, import,
+ * seal, status, unlock) the root check, the seed key, and writing seed
+ * files the way the module reads them.
  */
 #ifndef HG_CLI_UTIL_H
 #define HG_CLI_UTIL_H
@@ -18,6 +19,9 @@
 #define CLI_EXIT_OK	0
 #define CLI_EXIT_FAIL	1
 #define CLI_EXIT_USAGE	2
+
+/* Whose settings and policy files the CLI trusts: root's, as the module. */
+#define CLI_OWNER	0
 
 /* The longest user name a seed file may be named after (as the module). */
 #define CLI_USER_MAX	256
@@ -71,6 +75,23 @@ bool cli_util_is_help(const char *arg);
  * after a message.
  */
 int cli_util_conf(const char *cmd, const char *config, struct hg_conf *conf);
+
+struct hg_policy;
+
+/*
+ * Load the policy set at PATH (owned by CLI_OWNER) into *POL as the module
+ * would and print every error on stderr.  With SUBST_PATH set, one file of
+ * the set is read from there instead (an edited copy): the main file when
+ * SUBST_NAME is NULL, else the include file SUBST_NAME (see struct
+ * policy_source).  Returns 0 or the HG_ERR_* code of policy_load_source().
+ */
+int cli_util_policy_load(const char *path, const char *subst_path,
+    const char *subst_name, struct hg_policy **pol);
+
+/*
+ * Print the lint warnings of POL on stderr.  Returns how many there were.
+ */
+size_t cli_util_policy_warnings(const struct hg_policy *pol);
 
 /*
  * Refuse to go on unless running as root: the files the commands touch
