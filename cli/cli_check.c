@@ -68,19 +68,16 @@ cli_check(int argc, char **argv)
 	struct hg_policy *pol = NULL;
 	struct hg_conf conf;
 	const char *config = NULL, *path = NULL;
+	const struct cli_util_arg args[] = {
+		{ "--config", &config, NULL }, { NULL, NULL, NULL }
+	};
 	size_t files, roles, rules, warnings = 0;
 	bool have_conf = false;
-	int i, o, r, ret = CLI_EXIT_FAIL;
+	int r, ret = CLI_EXIT_FAIL;
 
-	for (i = 1; i < argc; i++) {
-		if ((o = cli_util_opt(argc, argv, &i, "--config",
-		    &config)) != 0) {
-			if (o < 0)
-				goto usage;
-		} else if (argv[i][0] == '-' || path != NULL)
-			goto usage;
-		else
-			path = argv[i];
+	if (cli_util_args(argc, argv, args, NULL, &path, NULL) != 0) {
+		cli_util_error(NULL, "usage: %s", USAGE);
+		return CLI_EXIT_USAGE;
 	}
 	if (check_conf(config, path == NULL, &conf, &have_conf) != 0)
 		return CLI_EXIT_FAIL;
@@ -104,7 +101,4 @@ cli_check(int argc, char **argv)
 	if (have_conf)
 		conf_free(&conf);
 	return ret;
- usage:
-	cli_util_error(NULL, "usage: %s", USAGE);
-	return CLI_EXIT_USAGE;
 }

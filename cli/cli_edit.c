@@ -172,21 +172,20 @@ cli_edit(int argc, char **argv)
 	struct hg_msg msg;
 	struct stat st;
 	const char *config = NULL, *file = NULL, *name, *target;
+	const struct cli_util_arg args[] = {
+		{ "--config", &config, NULL }, { "--file", &file, NULL },
+		{ NULL, NULL, NULL }
+	};
 	char lock[PATH_MAX], tmpdir[PATH_MAX], tmp[PATH_MAX], copy[PATH_MAX];
 	char dir[PATH_MAX], *old = NULL, *new = NULL;
 	size_t oldlen = 0, newlen = 0;
 	mode_t mode = 0644;
-	int i, o, r, lockfd = -1, ret = CLI_EXIT_FAIL;
+	int r, lockfd = -1, ret = CLI_EXIT_FAIL;
 
 	tmpdir[0] = tmp[0] = '\0';
-	for (i = 1; i < argc; i++) {
-		if ((o = cli_util_opt(argc, argv, &i, "--config",
-		    &config)) != 0 ||
-		    (o = cli_util_opt(argc, argv, &i, "--file", &file)) != 0) {
-			if (o < 0)
-				goto usage;
-		} else
-			goto usage;
+	if (cli_util_args(argc, argv, args, NULL, NULL, NULL) != 0) {
+		cli_util_error(NULL, "usage: %s", USAGE);
+		return CLI_EXIT_USAGE;
 	}
 	if (cli_util_conf(CMD, config, &conf) != 0)
 		return CLI_EXIT_FAIL;
@@ -301,8 +300,5 @@ cli_edit(int argc, char **argv)
 	policy_free(pol);
 	conf_free(&conf);
 	return ret;
- usage:
-	cli_util_error(NULL, "usage: %s", USAGE);
-	return CLI_EXIT_USAGE;
 }
 

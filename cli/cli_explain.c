@@ -126,29 +126,23 @@ cli_explain(int argc, char **argv)
 	char qr[CLI_SHOWN_MAX];
 	size_t ngroups = 0, nroles;
 	time_t now;
-	int i, o, r, ret = CLI_EXIT_USAGE;
+	const struct cli_util_arg args[] = {
+		{ "--config", &config, NULL },
+		{ "--service", &in.service, NULL },
+		{ "--from", &in.rhost, NULL },
+		{ "--at", &at, NULL },
+		{ "--mfa", NULL, &in.mfa },
+		{ NULL, NULL, NULL }
+	};
+	int r, ret = CLI_EXIT_USAGE;
 
 	memset(&in, 0, sizeof(in));
 	in.service = "sshd";
-	for (i = 1; i < argc; i++) {
-		if ((o = cli_util_opt(argc, argv, &i, "--config",
-		    &config)) != 0 ||
-		    (o = cli_util_opt(argc, argv, &i, "--service",
-		    &in.service)) != 0 ||
-		    (o = cli_util_opt(argc, argv, &i, "--from",
-		    &in.rhost)) != 0 ||
-		    (o = cli_util_opt(argc, argv, &i, "--at", &at)) != 0) {
-			if (o < 0)
-				goto usage;
-		} else if (strcmp(argv[i], "--mfa") == 0)
-			in.mfa = true;
-		else if (argv[i][0] == '-' || user != NULL)
-			goto usage;
-		else
-			user = argv[i];
+	if (cli_util_args(argc, argv, args, NULL, &user, NULL) != 0 ||
+	    user == NULL) {
+		cli_util_error(NULL, "usage: %s", USAGE);
+		return CLI_EXIT_USAGE;
 	}
-	if (user == NULL)
-		goto usage;
 	/* Any string is an rhost to explain; "local" means none. */
 	if (in.rhost != NULL && strcmp(in.rhost, "local") == 0)
 		in.rhost = NULL;
@@ -207,7 +201,4 @@ cli_explain(int argc, char **argv)
 	policy_free(pol);
 	conf_free(&conf);
 	return ret;
- usage:
-	cli_util_error(NULL, "usage: %s", USAGE);
-	return CLI_EXIT_USAGE;
 }
