@@ -357,8 +357,8 @@ state_save(const char *dir, const char *user, const struct hg_state *st,
 	return save_file(dir, user, st, msg);
 }
 
-static struct state_source *
-find_source(struct hg_state *st, const char *source)
+struct state_source *
+state_find_source(struct hg_state *st, const char *source)
 {
 	size_t i;
 
@@ -467,7 +467,7 @@ fails_get(struct hg_state *st, const char *source, bool spare)
 	size_t i, oldest = STATE_MAX_SOURCES;
 	int pass;
 
-	if ((s = find_source(st, source)) != NULL)
+	if ((s = state_find_source(st, source)) != NULL)
 		return &s->fails;
 	for (pass = spare ? 0 : 1;
 	    st->nsources == STATE_MAX_SOURCES && pass < 2; pass++) {
@@ -524,7 +524,7 @@ state_success(struct hg_state *st, const char *source, long long now,
 {
 	struct state_source *s;
 
-	if ((s = find_source(st, source)) != NULL)
+	if ((s = state_find_source(st, source)) != NULL)
 		remove_source(st, s);
 	if (trust)
 		trust_source(st, source, now);
@@ -550,7 +550,7 @@ state_clear(struct hg_state *st, const char *source)
 	if (source == NULL) {
 		st->nsources = 0;
 		memset(&st->total, 0, sizeof(st->total));
-	} else if ((s = find_source(st, source)) != NULL)
+	} else if ((s = state_find_source(st, source)) != NULL)
 		remove_source(st, s);
 }
 

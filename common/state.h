@@ -134,6 +134,10 @@ bool state_step_ahead(const struct hg_state *st, long long now,
  */
 void state_clear(struct hg_state *st, const char *source);
 
+/* The failure record of SOURCE in ST, or NULL when it has none. */
+struct state_source *state_find_source(struct hg_state *st,
+    const char *source);
+
 /*
  * Names that are not accounts are counted too, or the lockout notice would
  * tell which accounts exist.  Their state lives in one of 256 bucket files

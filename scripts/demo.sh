@@ -5,7 +5,7 @@ top=$(pwd)
 HGPAM="$top/tests/pam/hgpam"
 MODULE="$top/pam_module/.libs/pam_hostgate.so"
 HOSTGATED="$top/helper/hostgated"
-HOSTGATE="$top/helper/hostgate"
+HOSTGATE="$top/cli/hostgate"
 user="hgdemo$$"
 secret=$(head -c 20 /dev/urandom | base32 | tr -d '=\n')
 password="demo-$(head -c 6 /dev/urandom | base64 | tr -d '/+=')"

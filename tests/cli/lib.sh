@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 umask 022
-HOSTGATE=${top_builddir:?}/helper/hostgate
+HOSTGATE=${top_builddir:?}/cli/hostgate
 [ -x "$HOSTGATE" ] || { echo "no $HOSTGATE"; exit 99; }
 T=$(mktemp -d /tmp/hostgate-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT

@@ -1,6 +1,6 @@
 /*
- * hgverify: cli_audit() (helper/cli_audit.c) without the CLI around it,
- * for the tests to use while helper/hostgate's command table has no
+ * hgverify: cli_audit() (cli/cli_audit.c) without the CLI around it,
+ * for the tests to use while cli/hostgate's command table has no
  * "audit" entry yet: "hgverify audit verify [JOURNAL...]".
  */
 #include "config.h"

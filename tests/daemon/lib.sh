@@ -13,7 +13,7 @@ set -eu
 : "${top_builddir:?}" "${top_srcdir:?}"
 HOSTGATED=$top_builddir/helper/hostgated
 HOSTGATED_TEST=$top_builddir/tests/daemon/hostgated-test
-HOSTGATE=$top_builddir/helper/hostgate
+HOSTGATE=$top_builddir/cli/hostgate
 HGSEND=$top_builddir/tests/daemon/hgsend
 HGDIFF=$top_builddir/tests/daemon/hgdiff
 HGVERIFY=$top_builddir/tests/daemon/hgverify
@@ -164,7 +164,7 @@ expect_log() {
 }
 
 # verify [ARG...]: "hostgate audit verify ARG..."; output in $T/vout,
-# status in $VRC.  Until helper/hostgate has its "audit" table entry this
+# status in $VRC.  Until cli/hostgate has its "audit" table entry this
 # runs the same cli_audit() through hgverify.
 verify() {
 	local cli=$HOSTGATE

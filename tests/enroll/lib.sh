@@ -2,9 +2,9 @@
 # tests/pam/lib.sh, whose hg_setup makes the private tree in $T and whose
 # trap removes it and the users made by hg_user).
 #
-# The CLI under test is $HOSTGATE (default: the built helper/hostgate).
+# The CLI under test is $HOSTGATE (default: the built cli/hostgate).
 
-HOSTGATE=${HOSTGATE:-$top_builddir/helper/hostgate}
+HOSTGATE=${HOSTGATE:-$top_builddir/cli/hostgate}
 [ -x "$HOSTGATE" ] || { echo "ERROR: no $HOSTGATE"; exit 99; }
 ENROLL_DIR=$top_srcdir/tests/enroll
 IMPORT_DATA=$top_srcdir/tests/data/import

@@ -1,14 +1,16 @@
 /*
  * What the commands of the admin CLI share: messages, option parsing and
- * settings (all of them, hostgate.c's too), and for the seed and lockout
- * commands (enroll, import, seal, status, unlock) the root check, the seed
- * key, and writing seed files the way the module reads them.
+ * settings (all of them, the dispatcher's too), loading a policy set (check,
+ * explain, edit), and for the seed and lockout commands (enroll, import,
+ * seal, status, unlock) the root check, the seed key, and writing seed
+ * files the way the module reads them.
  */
 #ifndef HG_CLI_UTIL_H
 #define HG_CLI_UTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "conf.h"
 #include "secure.h"
@@ -18,6 +20,9 @@
 #define CLI_EXIT_OK	0
 #define CLI_EXIT_FAIL	1
 #define CLI_EXIT_USAGE	2
+
+/* Whose settings and policy files the CLI trusts: root's, as the module. */
+#define CLI_OWNER	0
 
 /* The longest user name a seed file may be named after (as the module). */
 #define CLI_USER_MAX	256
@@ -65,12 +70,66 @@ int cli_util_init(const char *cmd);
 /* Whether ARG is "--help" or "-h". */
 bool cli_util_is_help(const char *arg);
 
+/* Wipe the SIZE bytes at BUF, then free it; NULL is fine. */
+void cli_util_free_secret(void *buf, size_t size);
+
+/* "usage: USAGE" on F: stdout for --help, else stderr. */
+void cli_util_usage(FILE *f, const char *usage);
+
+/* One option of a command, for cli_util_args(). */
+struct cli_util_arg {
+	const char	 *name;		/* "--config" */
+	const char	**value;	/* "NAME VALUE" or "NAME=VALUE", or */
+	bool		 *flag;		/* NULL value: a flag, set when given */
+};
+
+#define CLI_ARGS_HELP		1	/* "--help" or "-h" */
+#define CLI_ARGS_MISSING	(-1)	/* an option without its value */
+#define CLI_ARGS_UNEXPECTED	(-2)	/* anything else */
+
+/*
+ * Parse a command's ARGV (argv[0] its name), left to right, into the
+ * options ARGS (up to a NULL name) and at most one operand, *OPERAND
+ * (NULL: the command takes none; an argument that starts with '-' never
+ * is one).  With HELP set, "--help" or "-h" prints "usage: HELP" on stdout
+ * and stops.  Returns 0, CLI_ARGS_HELP, or CLI_ARGS_MISSING or
+ * CLI_ARGS_UNEXPECTED with *BAD (may be NULL) the argument at fault; it
+ * prints nothing else, so that each command words its own usage error.
+ */
+int cli_util_args(int argc, char **argv, const struct cli_util_arg *args,
+    const char *help, const char **operand, const char **bad);
+
+/*
+ * Say what cli_util_args() found wrong (R) with ARG: "NAME needs a value"
+ * or "unexpected argument 'ARG'", then "usage: USAGE", on stderr.
+ * Returns CLI_EXIT_USAGE.
+ */
+int cli_util_args_error(const char *cmd, int r, const char *arg,
+    const char *usage);
+
 /*
  * Load the settings from CONFIG (NULL: the default file) into CONF, as the
  * module would; a relative CONFIG is made absolute.  Returns 0, or -1
  * after a message.
  */
 int cli_util_conf(const char *cmd, const char *config, struct hg_conf *conf);
+
+struct hg_policy;
+
+/*
+ * Load the policy set at PATH (owned by CLI_OWNER) into *POL as the module
+ * would and print every error on stderr.  With SUBST_PATH set, one file of
+ * the set is read from there instead (an edited copy): the main file when
+ * SUBST_NAME is NULL, else the include file SUBST_NAME (see struct
+ * policy_source).  Returns 0 or the HG_ERR_* code of policy_load_source().
+ */
+int cli_util_policy_load(const char *path, const char *subst_path,
+    const char *subst_name, struct hg_policy **pol);
+
+/*
+ * Print the lint warnings of POL on stderr.  Returns how many there were.
+ */
+size_t cli_util_policy_warnings(const struct hg_policy *pol);
 
 /*
  * Refuse to go on unless running as root: the files the commands touch
@@ -138,6 +197,15 @@ int cli_util_seed_text(const char *user, const struct cli_util_seed *s,
     const unsigned char *key, char **out, size_t *len);
 
 /*
+ * Read TEXT (LEN bytes) back as the module will read USER's seed file,
+ * KEY as for totp_seed_parse(), and check that it holds S: sealed exactly
+ * when KEY is set, the same secret and parameters, the same recovery
+ * hashes.  Returns 0, or HG_ERR_INTERNAL when it does not.
+ */
+int cli_util_seed_check(const char *user, const char *text, size_t len,
+    const unsigned char *key, const struct cli_util_seed *s);
+
+/*
  * Write TEXT (LEN bytes) as the seed file of USER in conf->secrets_dir,
  * atomically, root 0600, under the user's state lock (the lock the module
  * holds while it consumes a recovery code).  Unless REPLACE is set an
@@ -153,6 +221,27 @@ int cli_util_seed_write(const struct hg_conf *conf, const char *user,
  */
 int cli_util_seed_exists(const char *cmd, const struct hg_conf *conf,
     const char *user);
+
+/*
+ * Whether a new seed may be written for USER: when it has none, or has one
+ * and FORCE is set.  Returns 0, or -1 after a message ("USER already has a
+ * seed in DIR; use --force to replace it" and NOTE, which may be "") when
+ * it has one and FORCE is not set or when that cannot be told.
+ */
+int cli_util_seed_may_write(const char *cmd, const struct hg_conf *conf,
+    const char *user, bool force, const char *note);
+
+/*
+ * Hash the N recovery codes CODES into HASHES[0..N-1] (new strings the
+ * caller frees, NULL where none was made), all under one new salt so that
+ * a login checks them with one argon2id run.  With MAKE set each code is
+ * made afresh first (totp_recovery_new()); else it is one given, such as
+ * an 8-digit google-authenticator scratch code.  Returns 0, or -1 after a
+ * message.
+ */
+int cli_util_recovery_hashes(const char *cmd,
+    char (*codes)[TOTP_RECOVERY_LEN + 1], size_t n, bool make,
+    char **hashes);
 
 /*
  * The names of the files in DIR that can belong to a user (valid user

@@ -163,12 +163,12 @@ verify_file(const char *path, struct chain *ch)
 		ch->seq = seq;
 		memcpy(ch->hash, hash, sizeof(hash));
 	}
-	if (errno != 0) {
+	/* getline() says -1 at the end as on a read error: errno tells. */
+	if (errno != 0)
 		fprintf(stderr, "hostgate: audit: %s: %s\n", path,
 		    strerror(errno));
-		goto out;
-	}
-	r = 0;
+	else
+		r = 0;
  out:
 	free(line);
 	fclose(f);

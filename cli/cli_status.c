@@ -52,12 +52,6 @@ static const char *const heads[] = {
 };
 #define NCOLS	(sizeof(heads) / sizeof(heads[0]))
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: %s\n", USAGE);
-}
-
 static const char *
 column(const struct row *r, size_t i)
 {
@@ -306,27 +300,21 @@ cli_status(int argc, char **argv)
 	struct table t = { NULL, 0, 0 };
 	unsigned char key[SECURE_KEY_BYTES];
 	const char *config = NULL, *user = NULL;
+	const struct cli_util_arg args[] = {
+		{ "--config", &config, NULL }, { NULL, NULL, NULL }
+	};
 	char name[TRUST_NAME_MAX + 1];
 	char **seeds = NULL, **states = NULL, **all = NULL;
 	size_t nseeds = 0, nstates = 0, nall = 0, i;
 	bool have = false, created, have_conf = false, trouble = false;
 	long long now = (long long)time(NULL);
-	int a, o, r, ret = CLI_EXIT_FAIL;
+	int r, ret = CLI_EXIT_FAIL;
 
-	for (a = 1; a < argc; a++) {
-		if (cli_util_is_help(argv[a])) {
-			usage(stdout);
-			return CLI_EXIT_OK;
-		}
-		if ((o = cli_util_opt(argc, argv, &a, "--config",
-		    &config)) != 0) {
-			if (o < 0)
-				goto usage;
-		} else if (argv[a][0] == '-' || user != NULL)
-			goto usage;
-		else
-			user = argv[a];
-	}
+	if ((r = cli_util_args(argc, argv, args, USAGE, &user, NULL)) ==
+	    CLI_ARGS_HELP)
+		return CLI_EXIT_OK;
+	if (r != 0)
+		goto usage;
 	if (user != NULL && !cli_util_user_ok(user)) {
 		cli_util_error(CMD, "'%s' is not a valid user name", user);
 		return CLI_EXIT_USAGE;
@@ -390,6 +378,6 @@ cli_status(int argc, char **argv)
 		conf_free(&conf);
 	return ret;
  usage:
-	usage(stderr);
+	cli_util_usage(stderr, USAGE);
 	return CLI_EXIT_USAGE;
 }

@@ -39,12 +39,6 @@
 #define CMD		"unlock"
 #define USAGE		"hostgate unlock USER [--source SRC] [--config FILE]"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: %s\n", USAGE);
-}
-
 /* Who is doing this: the sudo caller if any, else the real user. */
 static void
 admin_name(char *buf, size_t size)
@@ -113,17 +107,6 @@ audit_unlock(const struct hg_conf *conf, const char *user,
 	return 0;
 }
 
-static struct state_source *
-find_source(struct hg_state *st, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < st->nsources; i++)
-		if (strcmp(st->sources[i].name, name) == 0)
-			return &st->sources[i];
-	return NULL;
-}
-
 static void
 list_sources(const struct hg_state *st)
 {
@@ -187,31 +170,22 @@ cli_unlock(int argc, char **argv)
 	struct state_source *s;
 	struct stat sb;
 	const char *config = NULL, *user = NULL, *source = NULL;
+	const struct cli_util_arg args[] = {
+		{ "--config", &config, NULL }, { "--source", &source, NULL },
+		{ NULL, NULL, NULL }
+	};
 	char path[PATH_MAX], when[32], shown[CLI_SHOWN_MAX];
 	char name[TRUST_NAME_MAX + 1], canon_source[STATE_MAX_SOURCE_LEN + 1];
 	long long now = (long long)time(NULL), until, step = -1;
 	struct state_limits limits;
 	unsigned cleared;
 	bool lockout = false;
-	int a, o, fd = -1, ret = CLI_EXIT_FAIL;
+	int r, fd = -1, ret = CLI_EXIT_FAIL;
 
-	for (a = 1; a < argc; a++) {
-		if (cli_util_is_help(argv[a])) {
-			usage(stdout);
-			return CLI_EXIT_OK;
-		}
-		if ((o = cli_util_opt(argc, argv, &a, "--config",
-		    &config)) != 0 ||
-		    (o = cli_util_opt(argc, argv, &a, "--source",
-		    &source)) != 0) {
-			if (o < 0)
-				goto usage;
-		} else if (argv[a][0] == '-' || user != NULL)
-			goto usage;
-		else
-			user = argv[a];
-	}
-	if (user == NULL)
+	if ((r = cli_util_args(argc, argv, args, USAGE, &user, NULL)) ==
+	    CLI_ARGS_HELP)
+		return CLI_EXIT_OK;
+	if (r != 0 || user == NULL)
 		goto usage;
 	if (!cli_util_user_ok(user)) {
 		cli_util_error(CMD, "'%s' is not a valid user name", user);
@@ -259,7 +233,7 @@ cli_unlock(int argc, char **argv)
 		goto out;
 	}
 	if (source != NULL) {
-		if ((s = find_source(&st, source)) == NULL) {
+		if ((s = state_find_source(&st, source)) == NULL) {
 			cli_util_error(CMD, "%s: no failures recorded from "
 			    "'%s'; nothing changed", user, source);
 			list_sources(&st);
@@ -320,6 +294,6 @@ cli_unlock(int argc, char **argv)
 	conf_free(&conf);
 	return ret;
  usage:
-	usage(stderr);
+	cli_util_usage(stderr, USAGE);
 	return CLI_EXIT_USAGE;
 }

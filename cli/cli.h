@@ -1,10 +1,41 @@
 /*
- * Commands of the admin CLI (helper/hostgate) that live in their own
- * files.  Each takes its own argv, argv[0] being the command's name, and
- * returns the process's exit status: 0 success, 1 failure, 2 usage.
+ * The commands of the admin CLI (cli/hostgate), one file each: cli_NAME()
+ * is in cli_NAME.c and has its entry in hostgate.c's table.  Each takes
+ * its own argv, argv[0] being the command's name, and returns the
+ * process's exit status: 0 success, 1 failure, 2 usage.
  */
 #ifndef HG_CLI_H
 #define HG_CLI_H
+
+/*
+ * "hostgate check [FILE] [--config FILE]": load the policy set (default:
+ * policy from the settings) and print every error as FILE:LINE:COL, then
+ * the lint warnings and warnings about the settings.  Prints "PATH: valid
+ * (N files, N roles, N rules, N warnings)" and returns 0, or returns 1 for
+ * an invalid policy or unusable settings, 2 for a usage error.
+ */
+int cli_check(int argc, char **argv);
+
+/*
+ * "hostgate explain USER [--service S] [--from ADDR] [--at 'YYYY-MM-DD
+ * HH:MM'] [--mfa] [--config FILE]": decide the account phase for that
+ * request (default: sshd, local, now, no second factor) with the
+ * configured policy and print the decision, its reason and rule, the
+ * user's groups and roles, and how ADDR reads as an address.  Returns 0
+ * allow, 1 deny, 2 for a usage error, unusable settings, an invalid
+ * policy or a user NSS cannot look up.
+ */
+int cli_explain(int argc, char **argv);
+
+/*
+ * "hostgate edit [--file FILE] [--config FILE]": edit the policy (or FILE,
+ * one file of its include directory) in $VISUAL or $EDITOR on a copy,
+ * under a lock for the whole set, and put it in place only when the set
+ * with the edit still loads; otherwise ask to edit again or discard.
+ * Returns 0 (replaced, or nothing changed), 1 when nothing was replaced,
+ * 2 for a usage error.
+ */
+int cli_edit(int argc, char **argv);
 
 /*
  * "hostgate audit verify [--config FILE] [JOURNAL...]": check the journals

@@ -29,12 +29,6 @@
 #define CMD		"seal"
 #define USAGE		"hostgate seal [--config FILE]"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: %s\n", USAGE);
-}
-
 /*
  * Find the "secret =" line in TEXT: its start in *AT and its length with
  * the newline in *LEN.  The seed parsed, so there is exactly one.
@@ -61,25 +55,33 @@ find_secret_line(const char *text, size_t size, size_t *at, size_t *len)
 
 /*
  * The seed text of USER (as parsed in SEED) with its secret sealed under
- * KEY, in a new buffer.  It is parsed back and compared first.
+ * KEY, in a new buffer *OUTP of *LENP bytes that the caller wipes and
+ * frees, also on failure.  Returns 0 only when the text parses back to
+ * SEED (cli_util_seed_check()), else an HG_ERR_* code.
  */
 static int
 sealed_text(const struct hg_seed *seed, const char *user,
     const unsigned char key[SECURE_KEY_BYTES], char **outp, size_t *lenp)
 {
-	struct hg_seed check;
-	struct hg_msg msg;
-	char *sealed = NULL, *out = NULL;
-	size_t at, old, size = 0, len;
+	const struct cli_util_seed s = {
+		.secret = seed->secret, .secret_len = seed->secret_len,
+		.digits = seed->digits, .period = seed->period,
+		.algorithm = seed->algorithm, .recovery = seed->recovery,
+		.nrecovery = seed->nrecovery
+	};
+	char *sealed = NULL, *out;
+	size_t at, old, size, len;
 	int r;
 
+	*outp = NULL;
+	*lenp = 0;
 	if (find_secret_line(seed->text, seed->text_len, &at, &old) != 0)
 		return HG_ERR_INTERNAL;
 	if ((r = secure_seal(key, user, seed->secret, seed->secret_len,
 	    &sealed)) != 0)
 		return r;
 	size = seed->text_len - old + strlen(sealed) + 16;
-	if ((out = malloc(size)) == NULL) {
+	if ((*outp = out = malloc(size)) == NULL) {
 		r = HG_ERR_NOMEM;
 		goto out;
 	}
@@ -88,28 +90,9 @@ sealed_text(const struct hg_seed *seed, const char *user,
 	memcpy(out + len, seed->text + at + old, seed->text_len - at - old);
 	len += seed->text_len - at - old;
 	out[len] = '\0';
-	msg.text[0] = '\0';
-	if (totp_seed_parse(&check, user, out, len, key, "sealed seed",
-	    &msg) != 0) {
-		r = HG_ERR_INTERNAL;
-		goto out;
-	}
-	r = check.sealed && check.secret_len == seed->secret_len &&
-	    sodium_memcmp(check.secret, seed->secret, seed->secret_len) == 0 &&
-	    check.digits == seed->digits && check.period == seed->period &&
-	    check.algorithm == seed->algorithm &&
-	    check.nrecovery == seed->nrecovery ? 0 : HG_ERR_INTERNAL;
-	totp_seed_free(&check);
-	if (r != 0)
-		goto out;
-	*outp = out;
 	*lenp = len;
-	out = NULL;
+	r = cli_util_seed_check(user, out, len, key, &s);
  out:
-	if (out != NULL) {
-		sodium_memzero(out, size);
-		free(out);
-	}
 	secure_strfree(sealed);
 	return r;
 }
@@ -163,10 +146,7 @@ seal_one(const struct hg_conf *conf, const char *user,
 	}
 	ret = 1;
  out:
-	if (text != NULL) {
-		sodium_memzero(text, len);
-		free(text);
-	}
+	cli_util_free_secret(text, len);
 	totp_seed_free(&seed);
 	state_unlock(fd);
 	return ret;
@@ -180,28 +160,20 @@ cli_seal(int argc, char **argv)
 {
 	struct hg_conf conf;
 	unsigned char key[SECURE_KEY_BYTES];
-	const char *config = NULL;
+	const char *config = NULL, *arg = NULL;
+	const struct cli_util_arg args[] = {
+		{ "--config", &config, NULL }, { NULL, NULL, NULL }
+	};
 	char **users = NULL;
 	size_t nusers = 0, i, sealed = 0, already = 0, failed = 0;
 	bool have, created, have_conf = false;
-	int a, o, r, ret = CLI_EXIT_FAIL;
+	int r, ret = CLI_EXIT_FAIL;
 
-	for (a = 1; a < argc; a++) {
-		if (cli_util_is_help(argv[a])) {
-			usage(stdout);
-			return CLI_EXIT_OK;
-		}
-		if ((o = cli_util_opt(argc, argv, &a, "--config",
-		    &config)) <= 0) {
-			if (o < 0)
-				cli_util_error(CMD, "--config needs a value");
-			else
-				cli_util_error(CMD, "unexpected argument '%s'",
-				    argv[a]);
-			usage(stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
+	if ((r = cli_util_args(argc, argv, args, USAGE, NULL, &arg)) ==
+	    CLI_ARGS_HELP)
+		return CLI_EXIT_OK;
+	if (r != 0)
+		return cli_util_args_error(CMD, r, arg, USAGE);
 	if (cli_util_need_root(CMD, "it rewrites root-owned seed files") != 0 ||
 	    cli_util_init(CMD) != 0)
 		return CLI_EXIT_FAIL;

@@ -1,3 +1,4 @@
+/* What the commands of the admin CLI share: see cli_util.h. */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -21,6 +22,7 @@
 #include <sodium.h>
 
 #include "cli_util.h"
+#include "policy.h"
 #include "state.h"
 #include "trust.h"
 
@@ -133,6 +135,73 @@ cli_util_is_help(const char *arg)
 	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
 }
 
+void
+cli_util_free_secret(void *buf, size_t size)
+{
+	if (buf == NULL)
+		return;
+	sodium_memzero(buf, size);
+	free(buf);
+}
+
+void
+cli_util_usage(FILE *f, const char *usage)
+{
+	fprintf(f, "usage: %s\n", usage);
+}
+
+/* Match argv[*I] against ARG as cli_util_opt() does; a flag takes none. */
+static int
+match_arg(int argc, char **argv, int *i, const struct cli_util_arg *arg)
+{
+	if (arg->value != NULL)
+		return cli_util_opt(argc, argv, i, arg->name, arg->value);
+	if (strcmp(argv[*i], arg->name) != 0)
+		return 0;
+	*arg->flag = true;
+	return 1;
+}
+
+int
+cli_util_args(int argc, char **argv, const struct cli_util_arg *args,
+    const char *help, const char **operand, const char **bad)
+{
+	const struct cli_util_arg *a;
+	int i, o;
+
+	for (i = 1; i < argc; i++) {
+		if (help != NULL && cli_util_is_help(argv[i])) {
+			cli_util_usage(stdout, help);
+			return CLI_ARGS_HELP;
+		}
+		for (o = 0, a = args; o == 0 && a->name != NULL; a++)
+			o = match_arg(argc, argv, &i, a);
+		if (o > 0)
+			continue;
+		if (o == 0 && operand != NULL && argv[i][0] != '-' &&
+		    *operand == NULL) {
+			*operand = argv[i];
+			continue;
+		}
+		if (bad != NULL)
+			*bad = argv[i];
+		return o < 0 ? CLI_ARGS_MISSING : CLI_ARGS_UNEXPECTED;
+	}
+	return 0;
+}
+
+int
+cli_util_args_error(const char *cmd, int r, const char *arg,
+    const char *usage)
+{
+	if (r == CLI_ARGS_MISSING)
+		cli_util_error(cmd, "%s needs a value", arg);
+	else
+		cli_util_error(cmd, "unexpected argument '%s'", arg);
+	cli_util_usage(stderr, usage);
+	return CLI_EXIT_USAGE;
+}
+
 int
 cli_util_conf(const char *cmd, const char *config, struct hg_conf *conf)
 {
@@ -158,6 +227,53 @@ cli_util_conf(const char *cmd, const char *config, struct hg_conf *conf)
 		return -1;
 	}
 	return 0;
+}
+
+static void
+print_diags(const struct policy_diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		fprintf(stderr, "%s\n", d->v[i]);
+}
+
+int
+cli_util_policy_load(const char *path, const char *subst_path,
+    const char *subst_name, struct hg_policy **pol)
+{
+	struct policy_source src;
+	struct policy_diags errs = { NULL, 0 };
+	struct hg_msg msg;
+	int r;
+
+	memset(&src, 0, sizeof(src));
+	src.path = path;
+	src.owner = CLI_OWNER;
+	src.subst_path = subst_path;
+	src.subst_name = subst_name;
+	msg.text[0] = '\0';
+	r = policy_load_source(&src, pol, &errs, &msg);
+	print_diags(&errs);
+	if (r != 0 && errs.n == 0)
+		fprintf(stderr, "%s\n", msg.text);
+	policy_diags_free(&errs);
+	return r;
+}
+
+size_t
+cli_util_policy_warnings(const struct hg_policy *pol)
+{
+	struct policy_diags w = { NULL, 0 };
+	size_t n;
+
+	if (policy_lint(pol, &w) != 0)
+		fprintf(stderr, "hostgate: warnings incomplete: out of "
+		    "memory\n");
+	print_diags(&w);
+	n = w.n;
+	policy_diags_free(&w);
+	return n;
 }
 
 int
@@ -425,16 +541,17 @@ secret_value(const char *user, const struct cli_util_seed *s,
 	return 0;
 }
 
-/* Whether the parsed seed P holds what S describes. */
+/* Whether the parsed seed P holds what S describes, sealed or not. */
 static bool
-seed_matches(const struct hg_seed *p, const struct cli_util_seed *s)
+seed_matches(const struct hg_seed *p, const struct cli_util_seed *s,
+    bool sealed)
 {
 	size_t i;
 
-	if (p->secret_len != s->secret_len || sodium_memcmp(p->secret,
-	    s->secret, s->secret_len) != 0 || p->digits != s->digits ||
-	    p->period != s->period || p->algorithm != s->algorithm ||
-	    p->nrecovery != s->nrecovery)
+	if (p->sealed != sealed || p->secret_len != s->secret_len ||
+	    sodium_memcmp(p->secret, s->secret, s->secret_len) != 0 ||
+	    p->digits != s->digits || p->period != s->period ||
+	    p->algorithm != s->algorithm || p->nrecovery != s->nrecovery)
 		return false;
 	for (i = 0; i < s->nrecovery; i++)
 		if (strcmp(p->recovery[i], s->recovery[i]) != 0)
@@ -443,11 +560,26 @@ seed_matches(const struct hg_seed *p, const struct cli_util_seed *s)
 }
 
 int
-cli_util_seed_text(const char *user, const struct cli_util_seed *s,
-    const unsigned char *key, char **outp, size_t *lenp)
+cli_util_seed_check(const char *user, const char *text, size_t len,
+    const unsigned char *key, const struct cli_util_seed *s)
 {
 	struct hg_seed check;
 	struct hg_msg msg;
+	int r;
+
+	msg.text[0] = '\0';
+	if (totp_seed_parse(&check, user, text, len, key, "new seed",
+	    &msg) != 0)
+		return HG_ERR_INTERNAL;
+	r = seed_matches(&check, s, key != NULL) ? 0 : HG_ERR_INTERNAL;
+	totp_seed_free(&check);
+	return r;
+}
+
+int
+cli_util_seed_text(const char *user, const struct cli_util_seed *s,
+    const unsigned char *key, char **outp, size_t *lenp)
+{
 	char *secret = NULL, *buf = NULL;
 	size_t size, len, i;
 	int n, r;
@@ -484,24 +616,13 @@ cli_util_seed_text(const char *user, const struct cli_util_seed *s,
 		len += (size_t)n;
 	}
 	/* Read it back as the module will, before anyone relies on it. */
-	msg.text[0] = '\0';
-	if (totp_seed_parse(&check, user, buf, len, key, "new seed",
-	    &msg) != 0) {
-		r = HG_ERR_INTERNAL;
-		goto out;
-	}
-	r = seed_matches(&check, s) ? 0 : HG_ERR_INTERNAL;
-	totp_seed_free(&check);
-	if (r != 0)
+	if ((r = cli_util_seed_check(user, buf, len, key, s)) != 0)
 		goto out;
 	*outp = buf;
 	*lenp = len;
 	buf = NULL;
  out:
-	if (buf != NULL) {
-		sodium_memzero(buf, size);
-		free(buf);
-	}
+	cli_util_free_secret(buf, size);
 	secure_strfree(secret);
 	return r;
 }
@@ -533,6 +654,40 @@ cli_util_seed_exists(const char *cmd, const struct hg_conf *conf,
 		return 0;
 	cli_util_error(cmd, "%s: %s", path, strerror(errno));
 	return -1;
+}
+
+int
+cli_util_seed_may_write(const char *cmd, const struct hg_conf *conf,
+    const char *user, bool force, const char *note)
+{
+	int r;
+
+	if ((r = cli_util_seed_exists(cmd, conf, user)) < 0)
+		return -1;
+	if (r == 0 || force)
+		return 0;
+	cli_util_error(cmd, "%s already has a seed in %s; use --force to "
+	    "replace it%s", user, conf->secrets_dir, note);
+	return -1;
+}
+
+int
+cli_util_recovery_hashes(const char *cmd,
+    char (*codes)[TOTP_RECOVERY_LEN + 1], size_t n, bool make,
+    char **hashes)
+{
+	unsigned char salt[TOTP_RECOVERY_SALT];
+	size_t i;
+
+	randombytes_buf(salt, sizeof(salt));
+	for (i = 0; i < n; i++)
+		if ((hashes[i] = malloc(crypto_pwhash_STRBYTES)) == NULL ||
+		    (make ? totp_recovery_new(salt, codes[i], hashes[i]) :
+		    totp_recovery_hash(salt, codes[i], hashes[i])) != 0) {
+			cli_util_error(cmd, "out of memory");
+			return -1;
+		}
+	return 0;
 }
 
 int

@@ -51,44 +51,26 @@ struct import {
 	char		 shown[CLI_SHOWN_MAX];	/* the input's path, escaped */
 };
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: %s\n", USAGE);
-}
-
 /* Returns -1 to go on, else the exit status. */
 static int
 parse_args(struct import *im, int argc, char **argv)
 {
-	int i, o;
+	const struct cli_util_arg args[] = {
+		{ "--config", &im->config, NULL },
+		{ "--google-authenticator", &im->ga, NULL },
+		{ "--oath", &im->oath, NULL },
+		{ "--user", &im->user, NULL },
+		{ "--force", NULL, &im->force },
+		{ NULL, NULL, NULL }
+	};
+	const char *arg = NULL;
+	int r;
 
-	for (i = 1; i < argc; i++) {
-		if (cli_util_is_help(argv[i])) {
-			usage(stdout);
-			return CLI_EXIT_OK;
-		}
-		if ((o = cli_util_opt(argc, argv, &i, "--config",
-		    &im->config)) != 0 ||
-		    (o = cli_util_opt(argc, argv, &i, "--google-authenticator",
-		    &im->ga)) != 0 ||
-		    (o = cli_util_opt(argc, argv, &i, "--oath",
-		    &im->oath)) != 0 ||
-		    (o = cli_util_opt(argc, argv, &i, "--user",
-		    &im->user)) != 0) {
-			if (o < 0) {
-				cli_util_error(CMD, "%s needs a value",
-				    argv[i]);
-				goto bad;
-			}
-		} else if (strcmp(argv[i], "--force") == 0)
-			im->force = true;
-		else {
-			cli_util_error(CMD, "unexpected argument '%s'",
-			    argv[i]);
-			goto bad;
-		}
-	}
+	if ((r = cli_util_args(argc, argv, args, USAGE, NULL, &arg)) ==
+	    CLI_ARGS_HELP)
+		return CLI_EXIT_OK;
+	if (r != 0)
+		return cli_util_args_error(CMD, r, arg, USAGE);
 	if ((im->ga == NULL) == (im->oath == NULL)) {
 		cli_util_error(CMD, "give one of --google-authenticator FILE "
 		    "and --oath USERSFILE");
@@ -108,7 +90,7 @@ parse_args(struct import *im, int argc, char **argv)
 		im->user = im->name;
 	return -1;
  bad:
-	usage(stderr);
+	cli_util_usage(stderr, USAGE);
 	return CLI_EXIT_USAGE;
 }
 
@@ -127,8 +109,7 @@ read_input(const char *path, const char *user, char **bufp, size_t *lenp)
 	struct passwd pw, *pwp = NULL;
 	struct stat st;
 	struct hg_msg msg;
-	char *buf = NULL, pwbuf[4096], shown[CLI_SHOWN_MAX];
-	size_t len = 0;
+	char pwbuf[4096], shown[CLI_SHOWN_MAX];
 	uid_t owner = 0;
 	int fd, r = -1;
 
@@ -166,35 +147,21 @@ read_input(const char *path, const char *user, char **bufp, size_t *lenp)
 		goto out;
 	}
 	msg.text[0] = '\0';
-	if (trust_read_fd(fd, path, INPUT_MAX, &buf, &len, &msg) != 0) {
+	if (trust_read_fd(fd, path, INPUT_MAX, bufp, lenp, &msg) != 0) {
 		cli_util_error(CMD, "%s", msg.text);
 		goto out;
 	}
-	if (memchr(buf, '\0', len) != NULL) {
+	if (memchr(*bufp, '\0', *lenp) != NULL) {
 		cli_util_error(CMD, "%s: contains a NUL byte: not a text file",
 		    path);
+		cli_util_free_secret(*bufp, *lenp);
+		*bufp = NULL;
 		goto out;
 	}
-	*bufp = buf;
-	*lenp = len;
-	buf = NULL;
 	r = 0;
  out:
-	if (buf != NULL) {
-		sodium_memzero(buf, len);
-		free(buf);
-	}
 	close(fd);
 	return r;
-}
-
-static void
-free_input(char *buf, size_t len)
-{
-	if (buf != NULL) {
-		sodium_memzero(buf, len);
-		free(buf);
-	}
 }
 
 /* The settings, the directories, and the key if there is one. */
@@ -227,8 +194,7 @@ store(struct import *im, const char *user, const struct cli_util_seed *s,
 		return hg_fail(msg, r, "cannot make the seed file: %s",
 		    hg_strerror(r));
 	r = cli_util_seed_write(&im->conf, user, text, len, im->force, msg);
-	sodium_memzero(text, len);
-	free(text);
+	cli_util_free_secret(text, len);
 	return r;
 }
 
@@ -241,9 +207,14 @@ stored_as(const struct import *im)
 
 /* --- google-authenticator ------------------------------------------------ */
 
-/* An option line's value: "N" after the option's name, as a number. */
+/*
+ * The value of the option on line LINENO of PATH: "N" after the option's
+ * name (REST), a number from MIN to MAX, into *OUT.  0, or -1 after the
+ * message "PATH:LINENO: WHAT".
+ */
 static int
-ga_number(const char *rest, unsigned min, unsigned max, unsigned *out)
+ga_number(const char *path, unsigned lineno, const char *rest, unsigned min,
+    unsigned max, unsigned *out, const char *what)
 {
 	char word[16];
 	size_t n;
@@ -251,11 +222,15 @@ ga_number(const char *rest, unsigned min, unsigned max, unsigned *out)
 	while (*rest == ' ' || *rest == '\t')
 		rest++;
 	n = strcspn(rest, " \t");
-	if (n == 0 || n >= sizeof(word))
-		return -1;
-	memcpy(word, rest, n);
-	word[n] = '\0';
-	return conf_parse_uint(word, CONF_UINT_DIGITS_MAX, min, max, out);
+	if (n > 0 && n < sizeof(word)) {
+		memcpy(word, rest, n);
+		word[n] = '\0';
+		if (conf_parse_uint(word, CONF_UINT_DIGITS_MAX, min, max,
+		    out) == 0)
+			return 0;
+	}
+	cli_util_error(CMD, "%s:%u: %s", path, lineno, what);
+	return -1;
 }
 
 static bool
@@ -277,7 +252,8 @@ struct ga {
 	unsigned	 window;	/* WINDOW_SIZE, 0 when not given */
 	bool		 rate_limit;
 	bool		 disallow_reuse;
-	char		 scratch[TOTP_MAX_RECOVERY][GA_SCRATCH_LEN + 1];
+	/* TOTP_RECOVERY_LEN: the room cli_util_recovery_hashes() takes. */
+	char		 scratch[TOTP_MAX_RECOVERY][TOTP_RECOVERY_LEN + 1];
 	size_t		 nscratch;
 };
 
@@ -301,10 +277,7 @@ ga_secret(struct ga *ga, const char *path, const char *line)
 		ga->secret_len = len;
 		r = 0;
 	}
-	if (bin != NULL) {
-		sodium_memzero(bin, len);
-		free(bin);
-	}
+	cli_util_free_secret(bin, len);
 	return r;
 }
 
@@ -326,22 +299,12 @@ ga_option(struct ga *ga, const char *path, unsigned lineno, const char *opt)
 		    "enroll')", path, lineno);
 		return -1;
 	}
-	if (IS("STEP_SIZE")) {
-		if (ga_number(rest, 1, 3600, &ga->period) != 0) {
-			cli_util_error(CMD, "%s:%u: STEP_SIZE must be 1 to "
-			    "3600 seconds", path, lineno);
-			return -1;
-		}
-		return 0;
-	}
-	if (IS("WINDOW_SIZE")) {
-		if (ga_number(rest, 1, 100, &ga->window) != 0) {
-			cli_util_error(CMD, "%s:%u: WINDOW_SIZE must be a "
-			    "number from 1 to 100", path, lineno);
-			return -1;
-		}
-		return 0;
-	}
+	if (IS("STEP_SIZE"))
+		return ga_number(path, lineno, rest, 1, 3600, &ga->period,
+		    "STEP_SIZE must be 1 to 3600 seconds");
+	if (IS("WINDOW_SIZE"))
+		return ga_number(path, lineno, rest, 1, 100, &ga->window,
+		    "WINDOW_SIZE must be a number from 1 to 100");
 	if (IS("RATE_LIMIT")) {
 		ga->rate_limit = true;
 		return 0;
@@ -419,7 +382,6 @@ import_ga(struct import *im)
 	struct cli_util_seed s;
 	struct hg_msg msg;
 	struct ga *ga = NULL;
-	unsigned char salt[TOTP_RECOVERY_SALT];
 	char *text = NULL, *hashes[TOTP_MAX_RECOVERY];
 	size_t len = 0, i;
 	int r, ret = CLI_EXIT_FAIL;
@@ -433,29 +395,19 @@ import_ga(struct import *im)
 	}
 	if (ga_parse(ga, im->ga, text, len) != 0)
 		goto out;
-	if (cli_util_user_known(CMD, im->user, NULL) != 0 || prepare(im) != 0)
+	if (cli_util_user_known(CMD, im->user, NULL) != 0 ||
+	    prepare(im) != 0 ||
+	    cli_util_seed_may_write(CMD, &im->conf, im->user, im->force,
+	    "") != 0)
 		goto out;
-	if ((r = cli_util_seed_exists(CMD, &im->conf, im->user)) != 0) {
-		if (r > 0 && !im->force)
-			cli_util_error(CMD, "%s already has a seed in %s; use "
-			    "--force to replace it", im->user,
-			    im->conf.secrets_dir);
-		if (r < 0 || !im->force)
-			goto out;
-	}
 	/*
 	 * A scratch code is stored as the hash of exactly its 8 digits.  The
 	 * module takes an 8-digit input for a recovery code only when the
 	 * seed has 6 digits, which google-authenticator seeds always have.
-	 * One salt for all of them: a login checks them with one argon2id.
 	 */
-	randombytes_buf(salt, sizeof(salt));
-	for (i = 0; i < ga->nscratch; i++)
-		if ((hashes[i] = malloc(crypto_pwhash_STRBYTES)) == NULL ||
-		    totp_recovery_hash(salt, ga->scratch[i], hashes[i]) != 0) {
-			cli_util_error(CMD, "out of memory");
-			goto out;
-		}
+	if (cli_util_recovery_hashes(CMD, ga->scratch, ga->nscratch, false,
+	    hashes) != 0)
+		goto out;
 	memset(&s, 0, sizeof(s));
 	s.secret = ga->secret;
 	s.secret_len = ga->secret_len;
@@ -492,11 +444,8 @@ import_ga(struct import *im)
  out:
 	for (i = 0; i < TOTP_MAX_RECOVERY; i++)
 		free(hashes[i]);
-	if (ga != NULL) {
-		sodium_memzero(ga, sizeof(*ga));
-		free(ga);
-	}
-	free_input(text, len);
+	cli_util_free_secret(ga, sizeof(*ga));
+	cli_util_free_secret(text, len);
 	return ret;
 }
 
@@ -726,7 +675,7 @@ import_oath(struct import *im)
 	ret = run.skipped == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
  out:
 	free(run.seen);
-	free_input(text, len);
+	cli_util_free_secret(text, len);
 	return ret;
 }
 

@@ -76,12 +76,6 @@ struct enroll {
 	long long	 step;		/* of the confirming code, or -1 */
 };
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: %s\n", USAGE);
-}
-
 static int
 parse_qr(struct enroll *e, const char *v)
 {
@@ -108,7 +102,7 @@ parse_args(struct enroll *e, int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		if (cli_util_is_help(argv[i])) {
-			usage(stdout);
+			cli_util_usage(stdout, USAGE);
 			return CLI_EXIT_OK;
 		}
 		if ((o = cli_util_opt(argc, argv, &i, "--config",
@@ -172,23 +166,23 @@ parse_args(struct enroll *e, int argc, char **argv)
 			e->confirm = false;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			cli_util_error(CMD, "unknown option '%s'", argv[i]);
-			usage(stderr);
+			cli_util_usage(stderr, USAGE);
 			return CLI_EXIT_USAGE;
 		} else if (e->user != NULL) {
 			cli_util_error(CMD, "one user at a time");
-			usage(stderr);
+			cli_util_usage(stderr, USAGE);
 			return CLI_EXIT_USAGE;
 		} else
 			e->user = argv[i];
 	}
 	if (e->user == NULL) {
-		usage(stderr);
+		cli_util_usage(stderr, USAGE);
 		return CLI_EXIT_USAGE;
 	}
 	return -1;
  missing:
 	cli_util_error(CMD, "%s needs a value", argv[i]);
-	usage(stderr);
+	cli_util_usage(stderr, USAGE);
 	return CLI_EXIT_USAGE;
 }
 
@@ -376,10 +370,7 @@ qr_png(const QRcode *qr, const char *path)
  out:
 	if (png != NULL)
 		png_destroy_write_struct(&png, info != NULL ? &info : NULL);
-	if (row != NULL) {
-		sodium_memzero(row, side);
-		free(row);
-	}
+	cli_util_free_secret(row, side);
 	if (f != NULL && fclose(f) != 0 && r == 0) {
 		cli_util_error(CMD, "%s: %s", path, strerror(errno));
 		r = -1;
@@ -499,27 +490,6 @@ confirm(struct enroll *e)
 }
 
 /*
- * Make the recovery codes and their hashes, all under one new salt so that
- * a login checks them with one argon2id run.  0, or -1 after a message.
- */
-static int
-make_recovery(struct enroll *e)
-{
-	unsigned char salt[TOTP_RECOVERY_SALT];
-	unsigned i;
-
-	randombytes_buf(salt, sizeof(salt));
-	for (i = 0; i < e->nrecovery; i++) {
-		if ((e->hashes[i] = malloc(crypto_pwhash_STRBYTES)) == NULL ||
-		    totp_recovery_new(salt, e->codes[i], e->hashes[i]) != 0) {
-			cli_util_error(CMD, "out of memory");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/*
  * Mark the confirming code's time step as used, so that the code typed at
  * the terminal cannot be replayed for a login.  The user's lock is taken
  * and released here; the seed is written after this, so a failure in
@@ -580,8 +550,7 @@ write_seed(struct enroll *e, bool *created)
 	}
 	msg.text[0] = '\0';
 	r = cli_util_seed_write(&e->conf, e->user, text, len, e->force, &msg);
-	sodium_memzero(text, len);
-	free(text);
+	cli_util_free_secret(text, len);
 	if (r != 0) {
 		cli_util_error(CMD, "%s%s; nothing written", msg.text,
 		    r == HG_ERR_INVALID ? " (use --force to replace it)" : "");
@@ -689,15 +658,9 @@ cli_enroll(int argc, char **argv)
 	    dir_usable(e->conf.state_dir) != 0)
 		goto out;
 	/* Before a secret is shown: would it be written at all? */
-	if ((r = cli_util_seed_exists(CMD, &e->conf, e->user)) != 0) {
-		if (r > 0 && !e->force)
-			cli_util_error(CMD, "%s already has a seed in %s; use "
-			    "--force to replace it (its codes and recovery "
-			    "codes stop working)", e->user,
-			    e->conf.secrets_dir);
-		if (r < 0 || !e->force)
-			goto out;
-	}
+	if (cli_util_seed_may_write(CMD, &e->conf, e->user, e->force,
+	    " (its codes and recovery codes stop working)") != 0)
+		goto out;
 	/* An untrusted or broken key fails now; a missing one is made later. */
 	if (cli_util_key(CMD, e->conf.seed_key, false, e->key, &have,
 	    &created) != 0)
@@ -706,7 +669,8 @@ cli_enroll(int argc, char **argv)
 
 	e->secret_len = cli_util_secret_len(e->alg);
 	randombytes_buf(e->secret, e->secret_len);
-	if (make_uri(e) != 0 || make_recovery(e) != 0) {
+	if (make_uri(e) != 0 || cli_util_recovery_hashes(CMD, e->codes,
+	    e->nrecovery, true, e->hashes) != 0) {
 		cli_util_error(CMD, "out of memory");
 		goto out;
 	}
