@@ -75,11 +75,11 @@ decide_locally(struct submit_ctx *c, struct hg_record *r)
 	int err;
 
 	if (policy_load(c->conf->policy, 0, &pol, &msg) != 0)
-		submit_log(c, LOG_ALERT, __func__, "%s; the policy is invalid, "
+		hg_logf(&c->log, LOG_ALERT, __func__, "%s; the policy is invalid, "
 		    "denying everyone", msg.text);
 	msg.text[0] = '\0';
 	if ((err = account_decide(pol, r, &msg)) == HG_ERR_INTERNAL)
-		submit_log(c, LOG_ERR, __func__, "%s; denying", msg.text);
+		hg_logf(&c->log, LOG_ERR, __func__, "%s; denying", msg.text);
 	policy_free(pol);
 	return err;
 }
@@ -95,7 +95,7 @@ account_check(struct submit_ctx *c, struct hg_record *r)
 	err = submit_helper(c, RECORD_T_DECIDE, r, &reply);
 	if (err == 0) {
 		if (c->conf->debug)
-			submit_log(c, LOG_DEBUG, __func__, "account decision "
+			hg_logf(&c->log, LOG_DEBUG, __func__, "account decision "
 			    "from hostgated: seq %lld", reply.seq);
 		snprintf(r->result, sizeof(r->result), "%s", reply.result);
 		snprintf(r->pam, sizeof(r->pam), "%s", reply.pam);
@@ -106,12 +106,12 @@ account_check(struct submit_ctx *c, struct hg_record *r)
 		    HG_ERR_UNKNOWN_USER : HG_ERR_DENIED;
 	}
 	if (err == HG_ERR_POLICY && c->conf->debug)
-		submit_log(c, LOG_DEBUG, __func__, "hostgated does not hold the "
+		hg_logf(&c->log, LOG_DEBUG, __func__, "hostgated does not hold the "
 		    "policy %s: deciding here", c->conf->policy);
 	err = decide_locally(c, r);
 	/* To the helper if it is up and root's, else the spool. */
 	if (submit_record(c, r) != 0 && err == 0) {
-		submit_log(c, LOG_ERR, __func__, "audit=required and the "
+		hg_logf(&c->log, LOG_ERR, __func__, "audit=required and the "
 		    "record could not be stored: denying");
 		err = HG_ERR_IO;
 	}

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <pwd.h>
 #include <shadow.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,25 +20,7 @@
 #include "record.h"
 #include "secure.h"
 
-static void auth_log(const struct auth_attempt *, const char *, int,
-    const char *, ...) __attribute__((format(printf, 4, 5)));
-#define log_f(a, prio, ...)	auth_log((a), __func__, (prio), __VA_ARGS__)
-
-/* A log line of the attempt, through the caller's logger. */
-static void
-auth_log(const struct auth_attempt *a, const char *func, int prio,
-    const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	if (a->log == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	a->log(a->log_ctx, prio, func, buf);
-}
+#define log_f(a, prio, ...)	hg_logf(&(a)->log, (prio), __func__, __VA_ARGS__)
 
 /*
  * The account NAME stands for, by the name NSS gives it (pw_name: with a
@@ -447,7 +428,7 @@ auth_factors(const struct auth_attempt *a, char *buf, size_t size)
 int
 auth_begin(struct auth_attempt *a, const struct hg_conf *conf,
     const char *user, const char *rhost, const char *tty, long long now,
-    auth_log_fn *log, void *ctx, struct hg_msg *msg)
+    const struct hg_log *log, struct hg_msg *msg)
 {
 	struct hg_msg why = { "" };
 	int r;
@@ -456,8 +437,8 @@ auth_begin(struct auth_attempt *a, const struct hg_conf *conf,
 	a->conf = conf;
 	a->user = user;
 	a->now = now;
-	a->log = log;
-	a->log_ctx = ctx;
+	if (log != NULL)
+		a->log = *log;
 	if (conf->password == CONF_PASSWORD_NONE &&
 	    conf->totp == CONF_TOTP_OFF)
 		return hg_fail(msg, HG_ERR_CONFIG, "password=none and "

@@ -24,10 +24,6 @@
 /* Longer typed passwords are refused unchecked, as pam_unix does. */
 #define AUTH_MAX_PASSWORD	512
 
-/* Where the unit's log lines go: FUNC is the function that logs. */
-typedef void auth_log_fn(void *ctx, int prio, const char *func,
-    const char *text);
-
 struct auth_attempt {
 	/* Set by auth_begin(). */
 	const struct hg_conf *conf;
@@ -39,8 +35,7 @@ struct auth_attempt {
 	bool		 source_addr;	/* the source is an address */
 	bool		 locked;	/* refused (or, root, noticed) */
 	long long	 now;
-	auth_log_fn	*log;		/* may be NULL */
-	void		*log_ctx;
+	struct hg_log	 log;		/* where its lines go */
 	/* Set by auth_finish(). */
 	const char	*password;	/* borrowed for the call */
 	char		 code[TOTP_MAX_CODE + 1];	/* wiped after */
@@ -63,15 +58,14 @@ bool auth_canonical_user(const char *name, char *out, size_t size,
 
 /*
  * Start attempt A for USER (as typed) from RHOST, else TTY (either may be
- * NULL), at NOW, under CONF; LOG and CTX receive log lines (LOG may be
- * NULL).  Checks that the seed directory can be trusted and reads whether
+ * NULL), at NOW, under CONF; LOG (may be NULL) receives its log lines.  Checks that the seed directory can be trusted and reads whether
  * the source is locked out (A->locked).  Returns 0, HG_ERR_CONFIG (nothing
  * to check), HG_ERR_UNTRUSTED, HG_ERR_IO, HG_ERR_STATE or HG_ERR_NOMEM;
  * MSG says why.
  */
 int auth_begin(struct auth_attempt *a, const struct hg_conf *conf,
     const char *user, const char *rhost, const char *tty, long long now,
-    auth_log_fn *log, void *ctx, struct hg_msg *msg);
+    const struct hg_log *log, struct hg_msg *msg);
 
 /*
  * Finish attempt A with the typed PASSWORD (ignored with password=none)

@@ -66,3 +66,18 @@ hg_reason(int err)
 	}
 	return "internal-error";
 }
+
+void
+hg_logf(const struct hg_log *log, int prio, const char *func,
+    const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	if (log == NULL || log->fn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log->fn(log->ctx, prio, func, buf);
+}

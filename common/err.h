@@ -41,6 +41,22 @@ struct hg_msg {
 int hg_fail(struct hg_msg *msg, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * Where the shared units log: FN gets the priority, the logging function
+ * (NULL: none to name) and the text; the module sends it to pam_syslog.
+ * FN NULL logs nothing.
+ */
+typedef void hg_log_fn(void *ctx, int prio, const char *func,
+    const char *text);
+struct hg_log {
+	hg_log_fn	*fn;
+	void		*ctx;
+};
+
+/* A log line through LOG (may be NULL), FUNC naming the function. */
+void hg_logf(const struct hg_log *log, int prio, const char *func,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* A static English description of an HG_ERR_* code. */
 const char *hg_strerror(int err);
 

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -273,21 +272,6 @@ submit_spool(const char *dir, const struct hg_record *r, struct hg_msg *msg)
 	return rc;
 }
 
-void
-submit_log(const struct submit_ctx *c, int prio, const char *func,
-    const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-
-	if (c->log == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	c->log(c->log_ctx, prio, func, buf);
-}
-
 int
 submit_helper(struct submit_ctx *c, enum record_type type,
     const struct hg_record *r, struct hg_record *reply)
@@ -302,9 +286,9 @@ submit_helper(struct submit_ctx *c, enum record_type type,
 	if (err == 0 || err == HG_ERR_POLICY)
 		return err;
 	if (err == HG_ERR_UNTRUSTED)
-		submit_log(c, LOG_ERR, __func__, "%s", msg.text);
+		hg_logf(&c->log, LOG_ERR, __func__, "%s", msg.text);
 	else if (c->conf->debug)
-		submit_log(c, LOG_DEBUG, __func__, "%s", msg.text);
+		hg_logf(&c->log, LOG_DEBUG, __func__, "%s", msg.text);
 	c->down = true;
 	return HG_ERR_IO;
 }
@@ -319,10 +303,10 @@ submit_record(struct submit_ctx *c, const struct hg_record *r)
 	if (submit_helper(c, RECORD_T_RECORD, r, &reply) == 0)
 		return 0;
 	record_syslog_line(r, line, sizeof(line));
-	submit_log(c, strcmp(r->result, "deny") == 0 ? LOG_NOTICE : LOG_INFO,
+	hg_logf(&c->log, strcmp(r->result, "deny") == 0 ? LOG_NOTICE : LOG_INFO,
 	    NULL, "%s", line);
 	if (submit_spool(c->conf->audit_spool, r, &msg) != 0) {
-		submit_log(c, LOG_ERR, __func__, "audit record not stored: %s",
+		hg_logf(&c->log, LOG_ERR, __func__, "audit record not stored: %s",
 		    msg.text);
 		return c->conf->audit == CONF_AUDIT_REQUIRED ? HG_ERR_IO : 0;
 	}

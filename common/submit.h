@@ -49,21 +49,12 @@ int submit_send(const char *socket, enum record_type type,
 int submit_spool(const char *dir, const struct hg_record *r,
     struct hg_msg *msg);
 
-/* Where submit_helper() and submit_record() log; FUNC may be NULL. */
-typedef void submit_log_fn(void *ctx, int prio, const char *func,
-    const char *text);
-
 /* One transaction's way to the helper. */
 struct submit_ctx {
 	const struct hg_conf	*conf;
 	bool			 down;	/* failed once: not asked again */
-	submit_log_fn		*log;
-	void			*log_ctx;
+	struct hg_log		 log;	/* where its lines go */
 };
-
-/* A log line through C's logger (none when C->log is NULL). */
-void submit_log(const struct submit_ctx *c, int prio, const char *func,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
  * Offer R to hostgated as TYPE, unless C->down.  A helper that failed, or

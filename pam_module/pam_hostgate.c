@@ -179,8 +179,8 @@ helper_open(pam_handle_t *pamh, const struct hg_conf *conf,
 	c->conf = conf;
 	c->down = pam_get_data(pamh, HELPER_DOWN_DATA, &down) == PAM_SUCCESS &&
 	    down != NULL;
-	c->log = pam_logger;
-	c->log_ctx = pamh;
+	c->log.fn = pam_logger;
+	c->log.ctx = pamh;
 }
 
 static void
@@ -315,6 +315,7 @@ static int
 authenticate(pam_handle_t *pamh, int flags, const struct hg_conf *conf,
     struct auth_attempt *a, char **password, char **code, struct hg_msg *msg)
 {
+	const struct hg_log log = { pam_logger, pamh };
 	const void *rhost = NULL, *tty = NULL;
 	const char *user = NULL;
 	int r;
@@ -328,7 +329,7 @@ authenticate(pam_handle_t *pamh, int flags, const struct hg_conf *conf,
 	(void)pam_get_item(pamh, PAM_RHOST, &rhost);
 	(void)pam_get_item(pamh, PAM_TTY, &tty);
 	if ((r = auth_begin(a, conf, user, rhost, tty, (long long)time(NULL),
-	    pam_logger, pamh, msg)) != 0)
+	    &log, msg)) != 0)
 		return r;
 	if (a->locked && (flags & PAM_SILENT) == 0)
 		(void)pam_info(pamh, "%s", LOCKED_NOTICE);

@@ -150,6 +150,8 @@ logger(void *ctx, int prio, const char *func, const char *text)
 	snprintf(last_log, sizeof(last_log), "%s: %s", func, text);
 }
 
+static const struct hg_log test_log = { logger, NULL };
+
 /* Settings for the private tree, plus EXTRA module arguments. */
 static void
 settings(const char *const *extra, size_t nextra)
@@ -235,7 +237,7 @@ attempt(struct auth_attempt *a, const char *user, const char *rhost,
 	struct hg_msg msg = { "" };
 	int r;
 
-	if ((r = auth_begin(a, &conf, user, rhost, "pts/9", now, logger, NULL,
+	if ((r = auth_begin(a, &conf, user, rhost, "pts/9", now, &test_log,
 	    &msg)) != 0)
 		return r;
 	return auth_finish(a, password, code, true, &msg);
@@ -409,7 +411,7 @@ START_TEST(password_none)
 	factors_are(&a, "totp");
 	settings(both, 2);
 	ck_assert_int_eq(auth_begin(&a, &conf, "alice", NULL, NULL, T0, NULL,
-	    NULL, &msg), HG_ERR_CONFIG);
+	    &msg), HG_ERR_CONFIG);
 }
 END_TEST
 
@@ -486,7 +488,7 @@ START_TEST(empty_shadow_password)
 	ck_assert_int_eq(attempt(&a, "empty", NULL, T0, "", NULL), 0);
 	/* The application forbids null tokens: nullok yields. */
 	ck_assert_int_eq(auth_begin(&a, &conf, "empty", NULL, NULL, T0, NULL,
-	    NULL, &msg), 0);
+	    &msg), 0);
 	ck_assert_int_eq(auth_finish(&a, "", NULL, false, &msg),
 	    HG_ERR_BAD_PASSWORD);
 }
@@ -527,10 +529,10 @@ START_TEST(untrusted_secrets_dir)
 
 	ck_assert_int_eq(chmod(secrets, 0755), 0);
 	ck_assert_int_eq(auth_begin(&a, &conf, "alice", NULL, NULL, T0, NULL,
-	    NULL, &msg), HG_ERR_UNTRUSTED);
+	    &msg), HG_ERR_UNTRUSTED);
 	ck_assert_ptr_nonnull(strstr(msg.text, "failing closed for every"));
 	ck_assert_int_eq(auth_begin(&a, &conf, "mallory", NULL, NULL, T0,
-	    NULL, NULL, &msg), HG_ERR_UNTRUSTED);
+	    NULL, &msg), HG_ERR_UNTRUSTED);
 }
 END_TEST
 
