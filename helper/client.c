@@ -17,7 +17,6 @@
 #include "batch.h"
 #include "client.h"
 #include "decide.h"
-#include "err.h"
 #include "hostgated.h"
 #include "now.h"
 #include "record.h"
@@ -86,6 +85,14 @@ client_drop(struct daemon *d, struct client *c, const char *why)
 		    (long)c->pid, (unsigned long)c->uid, why);
 	c->drop = true;
 	client_reap(d, c);
+}
+
+/* A recv() or send() on C failed: drop C unless it would only block. */
+static void
+client_failed(struct daemon *d, struct client *c)
+{
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+		client_drop(d, c, NULL);	/* reset, or gone */
 }
 
 /* Watch C for what it needs now: its replies sent, else its frames. */
@@ -216,6 +223,7 @@ client_accept(struct daemon *d)
 }
 
 
+/* One complete frame BUF of LEN bytes from C into the batch. */
 static void
 client_frame(struct daemon *d, struct client *c, const unsigned char *buf,
     size_t len)
@@ -293,12 +301,11 @@ client_read(struct daemon *d, struct client *c)
 	    c->frames < CLIENT_FRAMES_MAX &&
 	    d->nitems + FRAMES_PER_BUFFER <= BATCH_MAX) {
 		room = sizeof(c->in) - c->inlen;
-		n = recv(c->fd, c->in + c->inlen, room, 0);
-		if (n == -1 && errno == EINTR)
-			continue;
+		do
+			n = recv(c->fd, c->in + c->inlen, room, 0);
+		while (n == -1 && errno == EINTR);
 		if (n == -1) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				client_drop(d, c, NULL);	/* reset */
+			client_failed(d, c);
 			break;
 		}
 		if (n == 0) {
@@ -327,13 +334,12 @@ client_flush(struct daemon *d, struct client *c)
 	ssize_t n;
 
 	while (!c->drop && c->outoff < c->outlen) {
-		n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n == -1 && errno == EINTR)
-			continue;
+		do
+			n = send(c->fd, c->out + c->outoff,
+			    c->outlen - c->outoff, MSG_NOSIGNAL | MSG_DONTWAIT);
+		while (n == -1 && errno == EINTR);
 		if (n == -1) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				client_drop(d, c, NULL);	/* gone */
+			client_failed(d, c);
 			break;
 		}
 		c->outoff += (size_t)n;

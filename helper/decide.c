@@ -6,13 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 
+#include "account.h"
 #include "decide.h"
 #include "err.h"
 #include "hostgated.h"
 #include "now.h"
-#include "trust.h"
 
 void
 decide_start(struct decide_warm *w, const char *path)
@@ -84,56 +83,26 @@ decide_named(struct decide_warm *w, const struct hg_record *r, pid_t pid,
 	return false;
 }
 
-/*
- * As the module's local path: groups through NSS, mfa if a code passed,
- * host local time of R's timestamp.
- */
+/* The module's local path decides the same way: account_decide(). */
 void
 decide_record(struct decide_warm *w, struct hg_record *r)
 {
-	struct policy_decision d;
-	struct policy_input in;
 	struct hg_msg msg = { "" };
-	time_t when = (time_t)(r->ts_ms / 1000);
 	char **groups = NULL;
 	size_t ngroups = 0;
 	const char *reason;
-	struct tm tm;
 	int err;
 
-	memset(&in, 0, sizeof(in));
-	memset(&d, 0, sizeof(d));
 	r->rule[0] = '\0';
-	if (!trust_name_ok(r->user)) {
-		err = HG_ERR_UNKNOWN_USER;
-		reason = hg_reason(err);
-		goto out;
-	}
-	err = policy_user_groups(r->user, &groups, &ngroups, &msg);
-	if (err == HG_ERR_UNKNOWN_USER) {
-		reason = hg_reason(err);
-		goto out;
-	}
+	err = account_groups(r->user, &groups, &ngroups, &reason, &msg);
 	if (err != 0) {
-		log_f(LOG_ERR, "%s; denying", msg.text);
-		reason = "internal-error";
+		if (err != HG_ERR_UNKNOWN_USER)
+			log_f(LOG_ERR, "%s; denying", msg.text);
 		goto out;
 	}
-	in.user = r->user;
-	in.groups = (const char *const *)groups;
-	in.ngroups = ngroups;
-	in.service = r->service;
-	in.rhost = r->rhost;
-	in.mfa = strstr(r->factors, "totp") != NULL ||
-	    strstr(r->factors, "scratch") != NULL;
-	in.when = localtime_r(&when, &tm);
-	/* With no policy this denies with reason policy-invalid. */
-	err = policy_decide(w->pol, &in, &d);
-	reason = policy_reason_str(d.reason);
-	if (err == 0 && !d.allow)
-		err = HG_ERR_DENIED;
-	if (d.file != NULL)
-		snprintf(r->rule, sizeof(r->rule), "%s:%u", d.file, d.line);
+	err = account_decide(w->pol, r, groups, ngroups,
+	    strstr(r->factors, "totp") != NULL ||
+	    strstr(r->factors, "scratch") != NULL, &reason);
  out:
 	snprintf(r->result, sizeof(r->result), "%s",
 	    err == 0 ? "allow" : "deny");

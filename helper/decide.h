@@ -1,13 +1,15 @@
 /*
  * hostgated's decision service: the policy kept loaded ("warm"), and the
- * account decisions the module asks for over the socket (RECORD_T_DECIDE).
+ * account decisions the module asks for over the socket.
  *
- * A request names the policy the module would load (its identity,
+ * A RECORD_T_DECIDE names the policy the module would load (its identity,
  * policy_stamp()).  We decide only if that is the identity of the policy
  * we hold warm, refreshed first; otherwise (another policy= or config= on
- * the PAM stack line, files changed in between, or no identity at all) we
- * decline, and the module decides with its own policy.  So every stack
- * gets the decision of its own policy, helper or not.
+ * the PAM stack line, files changed in between, or no identity at all)
+ * the reply has no seq and reason "other-policy", nothing is stored, and
+ * the module decides with its own policy and sends us that record as an
+ * ordinary one.  So every stack gets the decision of its own policy,
+ * helper or not.  Both ways decide with account_decide() (common/).
  */
 #ifndef HG_DECIDE_H
 #define HG_DECIDE_H

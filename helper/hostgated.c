@@ -72,7 +72,12 @@
 #define MIGRATE_MAX		256	/* largest file migrate() moves */
 #define EVENTS_MAX		256
 
-static bool log_stderr = true;	/* until the loop runs */
+/*
+ * Messages go to stderr too while the daemon starts, from the main thread
+ * only (main() sets this, until the loop runs): the forwarder's thread
+ * logs to syslog alone.
+ */
+static _Thread_local bool log_stderr;
 
 void
 hostgated_log(int prio, const char *func, const char *fmt, ...)
@@ -214,6 +219,12 @@ drain_and_close(struct daemon *d)
 		client_free(d, d->clients);
 }
 
+/*
+ * Group commit, the waiting half: a batch much smaller than the last one
+ * waits up to GATHER_US for the clients whose acks just went out, so that
+ * one fdatasync covers most of them.  When the load drops this costs
+ * GATHER_US once: the next batch is compared with this smaller one.
+ */
 static void
 gather(struct daemon *d)
 {
@@ -591,6 +602,7 @@ main(int argc, char **argv)
 	 */
 	snprintf(ident, sizeof(ident), "hostgated[%ld]", (long)getpid());
 	openlog(ident, 0, LOG_DAEMON);
+	log_stderr = true;
 	if (sodium_init() < 0) {
 		log_f(LOG_ERR, "libsodium did not initialise");
 		goto out;

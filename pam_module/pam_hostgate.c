@@ -30,6 +30,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "account.h"
 #include "addr.h"
 #include "conf.h"
 #include "err.h"
@@ -941,46 +942,25 @@ static int
 decide_locally(pam_handle_t *pamh, const struct hg_conf *conf,
     struct hg_record *r)
 {
-	struct policy_decision d;
-	struct policy_input in;
 	struct hg_policy *pol = NULL;
 	struct hg_msg msg = { "" };
 	char **groups = NULL;
 	size_t ngroups = 0;
-	time_t now = (time_t)(r->ts_ms / 1000);
-	struct tm tm;
 	const char *reason;
+	bool mfa = passed_mfa(pamh);
 	int err;
 
-	memset(&in, 0, sizeof(in));
-	memset(&d, 0, sizeof(d));
-	in.user = r->user;
-	in.service = r->service;
-	in.rhost = r->rhost;
-	in.mfa = passed_mfa(pamh);
-	in.when = localtime_r(&now, &tm);
-	err = policy_user_groups(r->user, &groups, &ngroups, &msg);
-	if (err == HG_ERR_UNKNOWN_USER) {
-		reason = hg_reason(err);
-		goto out;
-	}
+	err = account_groups(r->user, &groups, &ngroups, &reason, &msg);
 	if (err != 0) {
-		log_f(pamh, LOG_ERR, "%s; denying", msg.text);
-		reason = "internal-error";
+		if (err != HG_ERR_UNKNOWN_USER)
+			log_f(pamh, LOG_ERR, "%s; denying", msg.text);
 		goto out;
 	}
-	in.groups = (const char *const *)groups;
-	in.ngroups = ngroups;
 	if (policy_load(conf->policy, 0, &pol, &msg) != 0)
 		log_f(pamh, LOG_ALERT, "%s; the policy is invalid, denying "
 		    "everyone", msg.text);
 	/* With POL NULL this denies with reason policy-invalid. */
-	err = policy_decide(pol, &in, &d);
-	reason = policy_reason_str(d.reason);
-	if (err == 0 && !d.allow)
-		err = HG_ERR_DENIED;
-	if (d.file != NULL)
-		snprintf(r->rule, sizeof(r->rule), "%s:%u", d.file, d.line);
+	err = account_decide(pol, r, groups, ngroups, mfa, &reason);
  out:
 	set_result(r, to_pam(err, PHASE_ACCOUNT), reason);
 	policy_free(pol);
