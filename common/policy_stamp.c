@@ -1,7 +1,7 @@
 /*
  * The identity of a policy: which files, as they are now.  The module
  * names it in a decision request and hostgated answers only when the
- * policy it holds warm has the same identity (helper/hostgated.c), so
+ * policy it holds warm has the same identity (helper/decide.c), so
  * that a stack with its own policy= or config= is never decided with
  * another policy.  Stat data suffices: any edit changes mtime and ctime,
  * and a replacement the inode.

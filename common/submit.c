@@ -10,22 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "now.h"
 #include "submit.h"
 #include "trust.h"
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Wait for EVENTS on FD until DEADLINE; 0, HG_ERR_TIMEOUT or HG_ERR_IO. */
 static int
@@ -36,7 +27,7 @@ wait_fd(int fd, short events, long long deadline)
 	int n;
 
 	for (;;) {
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - now_mono_ms()) <= 0)
 			return HG_ERR_TIMEOUT;
 		n = poll(&p, 1, (int)left);
 		if (n > 0)
@@ -116,7 +107,7 @@ submit_send(const char *path, enum record_type type,
 	unsigned char buf[RECORD_WIRE_MAX + 4];
 	struct sockaddr_un sun;
 	enum record_type rtype;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = now_mono_ms() + timeout_ms;
 	size_t have = 0, sent = 0;
 	long need;
 	ssize_t n;
@@ -212,7 +203,6 @@ int
 submit_spool(const char *dir, const struct hg_record *r, struct hg_msg *msg)
 {
 	unsigned char buf[RECORD_WIRE_MAX + 4];
-	struct timespec mono;
 	char name[96], tmp[100];
 	int dfd, fd = -1, len, rc = HG_ERR_IO;
 	size_t off = 0;
@@ -234,11 +224,8 @@ submit_spool(const char *dir, const struct hg_record *r, struct hg_msg *msg)
 	 * Names sort by time; records of one login stamped in the same
 	 * millisecond keep their order by the monotonic clock.
 	 */
-	clock_gettime(CLOCK_MONOTONIC, &mono);
 	snprintf(name, sizeof(name), "%013lld-%ld-%020lld%08x.rec", r->ts_ms,
-	    (long)getpid(),
-	    (long long)mono.tv_sec * 1000000000LL + mono.tv_nsec,
-	    randombytes_random());
+	    (long)getpid(), now_mono_ns(), randombytes_random());
 	/* Written under a name hostgated ignores, then renamed whole. */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |

@@ -1,3 +1,4 @@
+/* HTTPS forwarding of the audit journal, in its own thread (forward.h). */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -6,7 +7,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "forward.h"
+#include "hostgated.h"
 #include "record.h"
 #include "trust.h"
 
@@ -50,23 +51,6 @@ struct forward {
 	size_t		 clen;
 	bool		 skip;		/* inside an overlong line */
 };
-
-#define log_f(prio, ...)	fw_log((prio), __func__, __VA_ARGS__)
-
-static void fw_log(int, const char *, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-fw_log(int prio, const char *func, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	syslog(LOG_DAEMON | prio, "%s: %s", func, buf);
-}
 
 static long long
 cursor_load(const char *path)
@@ -126,7 +110,7 @@ line_seq(const char *line)
 
 /* Open the journal afresh (start, or after rotation). */
 static void
-journal_open(struct forward *fw)
+tail_open(struct forward *fw)
 {
 	struct stat st;
 
@@ -145,7 +129,7 @@ journal_open(struct forward *fw)
  * file's end is final.
  */
 static bool
-journal_rotated(struct forward *fw)
+tail_rotated(struct forward *fw)
 {
 	struct stat st;
 
@@ -188,13 +172,13 @@ batch_fill(struct forward *fw)
 	ssize_t r;
 
 	if (fw->fd == -1)
-		journal_open(fw);
+		tail_open(fw);
 	while (fw->fd != -1 && !batch_full(fw, count)) {
 		r = read(fw->fd, buf, sizeof(buf));
-		if (r == 0 && journal_rotated(fw)) {
+		if (r == 0 && tail_rotated(fw)) {
 			/* Read what the old file got before the switch. */
 			if (read(fw->fd, buf, 1) == 0) {
-				journal_open(fw);
+				tail_open(fw);
 				continue;
 			}
 			lseek(fw->fd, -1, SEEK_CUR);

@@ -1,3 +1,4 @@
+/* The audit journal: hash-chained lines, group-committed (journal.h). */
 #include "config.h"
 
 #include <sys/file.h>

@@ -1,3 +1,4 @@
+/* The audit spool as hostgated reads it (spool.h). */
 #include "config.h"
 
 #include <sys/stat.h>
