@@ -464,11 +464,12 @@ auth_begin(struct auth_attempt *a, const struct hg_conf *conf,
 }
 
 int
-auth_finish(struct auth_attempt *a, const char *password, const char *code,
-    bool null_ok, struct hg_msg *msg)
+auth_finish(struct auth_attempt *a, long long now, const char *password,
+    const char *code, bool null_ok, struct hg_msg *msg)
 {
 	int r;
 
+	a->now = now;
 	a->password = password != NULL ? password : "";
 	a->null_ok = null_ok;
 	if (a->conf->totp != CONF_TOTP_OFF)

@@ -68,15 +68,16 @@ int auth_begin(struct auth_attempt *a, const struct hg_conf *conf,
     const struct hg_log *log, struct hg_msg *msg);
 
 /*
- * Finish attempt A with the typed PASSWORD (ignored with password=none)
- * and CODE (ignored with totp=off); NULL_OK when the application allows
- * an empty password.  Returns 0 (authenticated), HG_ERR_BAD_PASSWORD,
+ * Finish attempt A at NOW (the clock read again after the prompts: the
+ * code is checked against the time it was typed at) with the typed
+ * PASSWORD (ignored with password=none) and CODE (ignored with totp=off);
+ * NULL_OK when the application allows an empty password.  Returns 0 (authenticated), HG_ERR_BAD_PASSWORD,
  * HG_ERR_BAD_CODE, HG_ERR_REPLAY, HG_ERR_LOCKED, HG_ERR_NO_SEED,
  * HG_ERR_UNKNOWN_USER, or an error reading the files (HG_ERR_IO,
  * HG_ERR_UNTRUSTED, HG_ERR_SEED, HG_ERR_STATE, HG_ERR_NOMEM); MSG says why
  * for the latter.  The code is wiped from A before it returns.
  */
-int auth_finish(struct auth_attempt *a, const char *password,
+int auth_finish(struct auth_attempt *a, long long now, const char *password,
     const char *code, bool null_ok, struct hg_msg *msg)
     __attribute__((warn_unused_result));
 

@@ -339,7 +339,8 @@ authenticate(pam_handle_t *pamh, int flags, const struct hg_conf *conf,
 	if (conf->totp != CONF_TOTP_OFF &&
 	    (r = ask(pamh, PROMPT_CODE, code)) != 0)
 		return r;
-	if ((r = auth_finish(a, *password, *code,
+	/* The code is checked at the time it was typed, not asked. */
+	if ((r = auth_finish(a, (long long)time(NULL), *password, *code,
 	    (flags & PAM_DISALLOW_NULL_AUTHTOK) == 0, msg)) != 0)
 		return r;
 	return store_factors(pamh, a);

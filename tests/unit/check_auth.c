@@ -240,7 +240,7 @@ attempt(struct auth_attempt *a, const char *user, const char *rhost,
 	if ((r = auth_begin(a, &conf, user, rhost, "pts/9", now, &test_log,
 	    &msg)) != 0)
 		return r;
-	return auth_finish(a, password, code, true, &msg);
+	return auth_finish(a, now, password, code, true, &msg);
 }
 
 static void
@@ -489,7 +489,7 @@ START_TEST(empty_shadow_password)
 	/* The application forbids null tokens: nullok yields. */
 	ck_assert_int_eq(auth_begin(&a, &conf, "empty", NULL, NULL, T0, NULL,
 	    &msg), 0);
-	ck_assert_int_eq(auth_finish(&a, "", NULL, false, &msg),
+	ck_assert_int_eq(auth_finish(&a, T0, "", NULL, false, &msg),
 	    HG_ERR_BAD_PASSWORD);
 }
 END_TEST
@@ -553,6 +553,20 @@ START_TEST(clock_ahead)
 }
 END_TEST
 
+/* The code is checked at the time it is typed, not when it was asked. */
+START_TEST(code_checked_when_typed)
+{
+	struct auth_attempt a;
+	struct hg_msg msg = { "" };
+
+	seed("alice", "");
+	ck_assert_int_eq(auth_begin(&a, &conf, "alice", NULL, NULL, T0,
+	    &test_log, &msg), 0);
+	ck_assert_int_eq(auth_finish(&a, T0 + 90, "alice pw", code_at(T0 + 90),
+	    true, &msg), 0);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -586,6 +600,7 @@ suite(void)
 	tcase_add_test(tc, canonical_name);
 	tcase_add_test(tc, untrusted_secrets_dir);
 	tcase_add_test(tc, clock_ahead);
+	tcase_add_test(tc, code_checked_when_typed);
 	suite_add_tcase(s, tc);
 	return s;
 }
