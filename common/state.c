@@ -358,25 +358,23 @@ state_save(const char *dir, const char *user, const struct hg_state *st,
 }
 
 struct state_source *
-state_find_source(struct hg_state *st, const char *source)
+state_find_source(const struct hg_state *st, const char *source)
 {
 	size_t i;
 
+	/* As strchr(): the caller decides whether it may change it. */
 	for (i = 0; i < st->nsources; i++)
 		if (strcmp(st->sources[i].name, source) == 0)
-			return &st->sources[i];
+			return (struct state_source *)&st->sources[i];
 	return NULL;
 }
 
 static const struct state_fails *
 fails_find(const struct hg_state *st, const char *source)
 {
-	size_t i;
+	const struct state_source *s = state_find_source(st, source);
 
-	for (i = 0; i < st->nsources; i++)
-		if (strcmp(st->sources[i].name, source) == 0)
-			return &st->sources[i].fails;
-	return NULL;
+	return s != NULL ? &s->fails : NULL;
 }
 
 static void

@@ -135,7 +135,7 @@ bool state_step_ahead(const struct hg_state *st, long long now,
 void state_clear(struct hg_state *st, const char *source);
 
 /* The failure record of SOURCE in ST, or NULL when it has none. */
-struct state_source *state_find_source(struct hg_state *st,
+struct state_source *state_find_source(const struct hg_state *st,
     const char *source);
 
 /*
